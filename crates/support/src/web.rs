@@ -1,0 +1,182 @@
+//! The `--site` flag and the local site behind it.
+//!
+//! Every network example takes the same flags: with `--site URL` it talks to
+//! that server; without it, it starts the bundled local site (crate `site`)
+//! in-process on a free loopback port, so nothing ever leaves 127.0.0.1
+//! unless the user asks for it.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+pub use site::Stats;
+
+/// Flags shared by every network example (flatten them into the example's
+/// own `clap` struct with `#[command(flatten)]`).
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// Base URL of a site to use instead of starting the local one
+    /// (e.g. http://127.0.0.1:8000 from `site_server`). Nothing but
+    /// 127.0.0.1 is contacted unless you pass another address here.
+    #[arg(long, value_name = "URL")]
+    pub site: Option<String>,
+
+    /// Latency of each response of the local site, in milliseconds
+    /// (ignored with --site).
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub latency_ms: u64,
+
+    /// Uniform jitter around that latency, in milliseconds (ignored with --site).
+    #[arg(long, value_name = "MS", default_value_t = 10)]
+    pub jitter_ms: u64,
+
+    /// Fraction of responses the local site answers with a 500, 0 to 1
+    /// (ignored with --site).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
+    pub error_rate: f64,
+
+    /// Give up on a request after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_positive_secs)]
+    pub timeout: f64,
+}
+
+impl SiteArgs {
+    /// The per-request timeout as a `Duration`.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout)
+    }
+
+    /// Use `--site`, or start the local site with the latency and error flags.
+    pub fn start(&self) -> Result<SiteGuard> {
+        self.start_with(site::Config::default())
+    }
+
+    /// Like [`SiteArgs::start`], with other defaults for the local site
+    /// (an example that needs a small link graph, say).
+    pub fn start_with(&self, mut config: site::Config) -> Result<SiteGuard> {
+        if let Some(url) = &self.site {
+            let url = url.trim_end_matches('/').to_string();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("--site must be an http:// or https:// URL, got {url:?}");
+            }
+            return Ok(SiteGuard {
+                base_url: url,
+                local: None,
+            });
+        }
+        config.latency_ms = self.latency_ms;
+        config.jitter_ms = self.jitter_ms.min(self.latency_ms);
+        config.error_rate = self.error_rate;
+        let handle = site::spawn(config).context("could not start the local site")?;
+        Ok(SiteGuard {
+            base_url: handle.url().to_string(),
+            local: Some(handle),
+        })
+    }
+}
+
+/// The site an example talks to; stops the local one when dropped.
+pub struct SiteGuard {
+    base_url: String,
+    local: Option<site::SiteHandle>,
+}
+
+impl SiteGuard {
+    /// Base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `base_url` joined with an absolute path such as `/jython`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Whether this is the in-process local site.
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
+    /// The site's counters: from the in-process handle, or from `/stats` of
+    /// a `site_server` given with `--site`. `None` if the site has no stats
+    /// (it is not ours).
+    pub fn stats(&self) -> Option<Stats> {
+        match &self.local {
+            Some(handle) => Some(handle.stats()),
+            None => fetch_stats(&self.base_url).ok(),
+        }
+    }
+
+    /// Zero the site's counters before a run (best effort for `--site`).
+    pub fn reset_stats(&self) {
+        match &self.local {
+            Some(handle) => handle.reset_stats(),
+            None => {
+                let _ = reset_remote_stats(&self.base_url);
+            }
+        }
+    }
+}
+
+/// Read `/stats` of a running `site_server`.
+pub fn fetch_stats(base_url: &str) -> Result<Stats> {
+    let agent = stats_agent();
+    let body = agent
+        .get(&format!("{}/stats", base_url.trim_end_matches('/')))
+        .call()
+        .context("GET /stats")?
+        .into_body()
+        .read_to_string()
+        .context("reading /stats")?;
+    serde_json::from_str(&body).context("parsing /stats")
+}
+
+/// Zero the counters of a running `site_server` (`POST /stats/reset`).
+pub fn reset_remote_stats(base_url: &str) -> Result<()> {
+    stats_agent()
+        .post(&format!("{}/stats/reset", base_url.trim_end_matches('/')))
+        .send_empty()
+        .context("POST /stats/reset")?;
+    Ok(())
+}
+
+fn stats_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .proxy(None)
+        .build()
+        .into()
+}
+
+fn parse_rate(text: &str) -> std::result::Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is not between 0 and 1"))
+    }
+}
+
+fn parse_positive_secs(text: &str) -> std::result::Result<f64, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs < 1e6 {
+        Ok(secs)
+    } else {
+        Err(format!("{secs} must be a positive number of seconds"))
+    }
+}
+
+/// Parse a probability between 0 and 1 (for examples' own clap flags).
+pub fn rate_parser(text: &str) -> std::result::Result<f64, String> {
+    parse_rate(text)
+}
+
+/// Parse a positive, finite number of seconds (for examples' own clap flags).
+pub fn seconds_parser(text: &str) -> std::result::Result<f64, String> {
+    parse_positive_secs(text)
+}
