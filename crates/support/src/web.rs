@@ -119,6 +119,34 @@ impl SiteGuard {
     }
 }
 
+/// A blocking HTTP client (the twin of `requests.Session`): one connection
+/// pool, a timeout on every call, no proxy (we talk to loopback), and HTTP
+/// error statuses returned as `Err` so a 500 counts as a failed page.
+pub fn blocking_agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .proxy(None)
+        .http_status_as_error(true)
+        .max_idle_connections_per_host(64)
+        .build()
+        .into()
+}
+
+/// An async HTTP client (the twin of `aiohttp.ClientSession`): one shared
+/// connection pool, a timeout on every request, system proxies off.
+///
+/// reqwest is built with rustls but without a bundled crypto provider, so
+/// this installs `ring` (the one ureq uses) as the process default first.
+pub fn async_client(timeout: Duration) -> Result<reqwest::Client> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .no_proxy()
+        .pool_max_idle_per_host(1024)
+        .build()
+        .context("building the HTTP client")
+}
+
 /// Read `/stats` of a running `site_server`.
 pub fn fetch_stats(base_url: &str) -> Result<Stats> {
     let agent = stats_agent();
