@@ -208,3 +208,72 @@ pub fn rate_parser(text: &str) -> std::result::Result<f64, String> {
 pub fn seconds_parser(text: &str) -> std::result::Result<f64, String> {
     parse_positive_secs(text)
 }
+
+/// Read a `--urls FILE`: one absolute http(s) URL per line; blank lines and
+/// lines starting with `#` are skipped. An unreadable or empty file, or a
+/// line that is not an http(s) URL, is an error naming the file and line.
+pub fn read_url_list(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the URL list {}", path.display()))?;
+    let mut urls = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !(line.starts_with("http://") || line.starts_with("https://")) {
+            bail!(
+                "{}:{}: {line:?} is not an http:// or https:// URL",
+                path.display(),
+                number + 1
+            );
+        }
+        urls.push(line.to_string());
+    }
+    if urls.is_empty() {
+        bail!("the URL list {} has no URLs", path.display());
+    }
+    Ok(urls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_list_skips_comments_and_rejects_junk() {
+        let dir = std::env::temp_dir().join(format!("support-urls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.txt");
+        std::fs::write(
+            &good,
+            "# top sites\nhttp://127.0.0.1:1/a\n\n https://127.0.0.1:1/b \n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_url_list(&good).unwrap(),
+            vec!["http://127.0.0.1:1/a", "https://127.0.0.1:1/b"]
+        );
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "http://127.0.0.1:1/a\nftp://x\n").unwrap();
+        let err = read_url_list(&bad).unwrap_err().to_string();
+        assert!(err.contains(":2:"), "{err}");
+        let empty = dir.join("empty.txt");
+        std::fs::write(&empty, "# nothing\n").unwrap();
+        assert!(read_url_list(&empty).is_err());
+        assert!(read_url_list(&dir.join("missing.txt")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn rates_and_seconds_are_checked() {
+        assert!(rate_parser("0.2").is_ok());
+        assert!(rate_parser("1.5").is_err());
+        assert!(rate_parser("-0.1").is_err());
+        assert!(rate_parser("abc").is_err());
+        assert!(seconds_parser("0.5").is_ok());
+        assert!(seconds_parser("0").is_err());
+        assert!(seconds_parser("-1").is_err());
+        assert!(seconds_parser("inf").is_err());
+    }
+}
