@@ -19,7 +19,7 @@ pub struct SiteArgs {
     /// Base URL of a site to use instead of starting the local one
     /// (e.g. http://127.0.0.1:8000 from `site_server`). Nothing but
     /// 127.0.0.1 is contacted unless you pass another address here.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_site_url)]
     pub site: Option<String>,
 
     /// Latency of each response of the local site, in milliseconds
@@ -147,6 +147,31 @@ pub fn async_client(timeout: Duration) -> Result<reqwest::Client> {
         .context("building the HTTP client")
 }
 
+/// The local site's stand-ins for the most visited domains: `count` URLs
+/// `/domains/1`, `/domains/2`, ... (the site has 500; past that the list
+/// wraps around, so any positive count works).
+pub fn domain_urls(site: &SiteGuard, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| site.url(&format!("/domains/{}", i % 500 + 1)))
+        .collect()
+}
+
+/// An error and its causes on one line ("error sending request: connection
+/// refused"), since HTTP clients wrap the useful part several levels deep.
+pub fn describe_error(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Read `/stats` of a running `site_server`.
 pub fn fetch_stats(base_url: &str) -> Result<Stats> {
     let agent = stats_agent();
@@ -175,6 +200,18 @@ fn stats_agent() -> ureq::Agent {
         .proxy(None)
         .build()
         .into()
+}
+
+fn parse_site_url(text: &str) -> std::result::Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("{text:?} is not an http:// or https:// URL"))?;
+    if rest.is_empty() {
+        return Err(format!("{text:?} has no host"));
+    }
+    Ok(url.to_string())
 }
 
 fn parse_rate(text: &str) -> std::result::Result<f64, String> {

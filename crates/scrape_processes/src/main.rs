@@ -1,0 +1,181 @@
+//! Scrape N home pages with a pool of worker processes.
+//!
+//! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
+//!          section "how does multiprocessing work?".
+//! Run:     cargo run --release -p scrape_processes [-- --count 500]
+//! Notice:  it works, but each request still blocks its whole process, so
+//!          the site never sees more requests at once than there are
+//!          workers; and the workers had to be started first. Processes buy
+//!          CPU parallelism, which a scraper waiting on the network does not
+//!          need.
+//! Python -> Rust: `ProcessPoolExecutor()` -> `support::pool`, a small pool
+//!          that starts this same binary again as its workers (Rust has no
+//!          built-in process pool); `as_completed` -> `imap_unordered`, which
+//!          yields results as workers finish them.
+//!
+//! The article's mistake (`--as-in-article`): as in its threaded scraper,
+//! the `as_completed` loop sits inside the submit loop, so after each submit
+//! it waits for that task before submitting the next. One worker at a time
+//! does all the work: this is why it needed 443.7 s for 500 URLs. By default
+//! this example hands the pool every URL at once; with the flag it submits
+//! and waits one by one, and the site's max in flight drops to 1.
+//!
+//! Try this (the article's rule of thumb, with the local site's knobs):
+//!   many slow answers: async wins by a wide margin
+//!     cargo run --release --bin site_server -- --latency-ms 500
+//!     cargo run --release -p scrape_processes -- --site URL --count 500
+//!     cargo run --release -p scrape_async     -- --site URL --count 500
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use support::pool::{PoolBuilder, TaskError, serve_if_worker, worker_id};
+use support::web::{SiteArgs, blocking_agent, describe_error, domain_urls, read_url_list};
+use support::{Report, Timer};
+
+/// Scrape the home pages of the top N "domains" with a pool of processes.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    site: SiteArgs,
+
+    /// How many "domains" to scrape (the article ran 10 and 500).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    count: u32,
+
+    /// Scrape the URLs listed in FILE (one per line) instead of the local site's.
+    #[arg(long, value_name = "FILE")]
+    urls: Option<PathBuf>,
+
+    /// Worker processes [default: CPUs, as ProcessPoolExecutor]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    workers: Option<u32>,
+
+    /// Reproduce the article's bug: wait for each submitted task before the next.
+    #[arg(long)]
+    as_in_article: bool,
+
+    /// Print only failures and the summary, not one line per page.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// What a worker sends back for one URL: page size, and who read it.
+type Page = (usize, usize, u32);
+
+/// Runs once in each worker process: its own HTTP client.
+fn start_worker(timeout_secs: f64) -> ureq::Agent {
+    blocking_agent(Duration::from_secs_f64(timeout_secs))
+}
+
+/// One task, run inside a worker process: fetch one URL.
+fn fetch(agent: &mut ureq::Agent, url: String) -> std::result::Result<Page, String> {
+    let mut response = agent.get(&url).call().map_err(|err| describe_error(&err))?;
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|err| describe_error(&err))?;
+    let worker = worker_id().unwrap_or(0);
+    Ok((body.len(), worker, std::process::id()))
+}
+
+/// The twin of `multiprocessing_scraper`: `(input index, outcome)` pairs in
+/// completion order.
+fn multiprocessing_scraper(
+    urls: &[String],
+    workers: usize,
+    timeout: Duration,
+    as_in_article: bool,
+) -> Result<Vec<(usize, std::result::Result<Page, TaskError>)>> {
+    let mut pool = PoolBuilder::new(workers)
+        .initializer(&timeout.as_secs_f64())
+        .spawn()
+        .context("starting the worker processes")?;
+    if as_in_article {
+        // Submit one, wait for it, submit the next: one process works.
+        let mut completed = Vec::with_capacity(urls.len());
+        for (index, url) in urls.iter().enumerate() {
+            let mut results = pool.map(vec![url.clone()]);
+            completed.push((
+                index,
+                results.pop().expect("map returns one result per task"),
+            ));
+        }
+        return Ok(completed);
+    }
+    // Hand over every URL; take results as they come (as_completed).
+    Ok(pool.imap_unordered(urls.to_vec()).collect())
+}
+
+fn main() -> ExitCode {
+    // A worker process serves tasks here and exits; the parent goes on.
+    serve_if_worker(start_worker, fetch);
+
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode> {
+    let site = args.site.start()?;
+    let urls = match &args.urls {
+        Some(path) => read_url_list(path)?,
+        None => domain_urls(&site, args.count as usize),
+    };
+    let workers = args.workers.map_or_else(default_workers, |n| n as usize);
+    site.reset_stats();
+
+    let timer = Timer::start();
+    let completed =
+        multiprocessing_scraper(&urls, workers, args.site.timeout(), args.as_in_article)?;
+    let elapsed = timer.elapsed();
+
+    let mut failed = 0;
+    for (index, outcome) in &completed {
+        match outcome {
+            Ok((bytes, worker, pid)) if !args.quiet => {
+                println!(
+                    "Read {bytes} from {} (worker {worker}, pid {pid})",
+                    urls[*index]
+                )
+            }
+            Ok(_) => {}
+            Err(reason) => {
+                failed += 1;
+                println!("Failed {}: {reason}", urls[*index]);
+            }
+        }
+    }
+    let max_in_flight = site.stats().map(|stats| stats.max_in_flight);
+    println!(
+        "Scraped {} of {} pages with {workers} processes, {failed} failed; most requests in flight at once: {}",
+        urls.len() - failed,
+        urls.len(),
+        max_in_flight.map_or("unknown".to_string(), |n| n.to_string())
+    );
+    Ok(Report::new("scrape_processes", elapsed)
+        .items((urls.len() - failed) as u64)
+        .errors(failed as u64)
+        .extra("urls", urls.len())
+        .extra("workers", workers)
+        .extra("as_in_article", args.as_in_article)
+        .extra("max_in_flight", max_in_flight)
+        .finish(format!(
+            "Function 'scrape_processes' executed in {:.4}s",
+            elapsed.as_secs_f64()
+        )))
+}
+
+/// `ProcessPoolExecutor`'s default size: one worker per CPU.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
