@@ -8,6 +8,8 @@
 //! - [`pool`]: a process pool built on `std::process`, because Rust has no
 //!   `multiprocessing.Pool`.
 
+pub mod cli;
+pub mod crawl;
 pub mod pool;
 pub mod report;
 pub mod web;

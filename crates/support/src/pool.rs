@@ -1,14 +1,28 @@
-//! A process pool built on `std::process` (API stub: to be implemented).
+//! A process pool built on `std::process`: the twin of `multiprocessing.Pool`.
 //!
-//! Python's `multiprocessing.Pool` forks workers that run a function you
-//! name. Rust has no such pool in its standard library, so we build one:
-//! the program starts copies of *itself* as workers (with an environment
-//! variable that tells them so), and tasks and results cross the children's
-//! stdin and stdout as one JSON line each.
+//! Why it exists: Python's `multiprocessing.Pool` starts worker processes and
+//! runs a function you name inside them. Rust's standard library has threads
+//! but no process pool, and a closure cannot be sent to another process. So
+//! the program starts copies of *itself* as workers, with [`WORKER_ENV`] set
+//! to the worker's index, and `main` calls [`serve_if_worker`] first thing:
+//! in a worker it never returns, in the parent it returns at once.
+//!
+//! The protocol is one JSON line per message on the worker's stdin/stdout:
+//!
+//! ```text
+//! parent -> worker   <init value>             once, first; goes to `init`
+//! parent -> worker   {"id":7,"task":<T>}      one task at a time per worker
+//! worker -> parent   {"id":7,"ok":<R>}   or   {"id":7,"err":"message"}
+//! ```
+//!
+//! A worker gets its next task only after it answered the last (like
+//! `chunksize=1`), so one slow task never holds back the others. A worker that
+//! dies (its stdout reaches end of file) fails its task with
+//! [`TaskError::WorkerDied`] and a fresh worker takes its place. Dropping the
+//! pool closes the workers' stdin (they exit), then kills and reaps stragglers.
 //!
 //! ```text
 //! fn main() -> ExitCode {
-//!     // In a worker, this serves tasks until stdin closes, then exits.
 //!     support::pool::serve_if_worker(set_global_session, download_site);
 //!     let mut pool = PoolBuilder::new(4).initializer(&timeout).spawn()?;
 //!     let results = pool.map(urls);           // input order
@@ -16,13 +30,23 @@
 //! }
 //! ```
 
+use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
 use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
 use std::marker::PhantomData;
+use std::os::fd::FromRawFd;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 /// Set in a worker's environment to its index (0, 1, ...).
 pub const WORKER_ENV: &str = "SUPPORT_POOL_WORKER";
@@ -30,11 +54,11 @@ pub const WORKER_ENV: &str = "SUPPORT_POOL_WORKER";
 /// Why a task produced no result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskError {
-    /// The task function returned `Err(message)`.
+    /// The task function returned `Err(message)` (or panicked).
     Failed(String),
     /// The worker process died (killed, crashed) while running the task.
     WorkerDied { worker: usize, detail: String },
-    /// The pool could not hand the task to any worker.
+    /// The pool could not send the task, read its reply, or find a worker.
     Pool(String),
 }
 
@@ -52,20 +76,75 @@ impl fmt::Display for TaskError {
 
 impl std::error::Error for TaskError {}
 
+/// One task on the wire; the parent sends `Request<&T>`, a worker reads `Request<Value>`.
+#[derive(Serialize, Deserialize)]
+struct Request<T> {
+    id: usize,
+    task: T,
+}
+
 /// If this process was started by a pool as a worker, run the initializer
 /// once with the pool's initializer value, then answer tasks until stdin
 /// closes, and exit. Otherwise return at once. Call it first in `main`.
 pub fn serve_if_worker<I, S, T, R>(
     init: impl FnOnce(I) -> S,
-    task: impl FnMut(&mut S, T) -> Result<R, String>,
+    mut task: impl FnMut(&mut S, T) -> Result<R, String>,
 ) where
     I: DeserializeOwned,
     T: DeserializeOwned,
     R: Serialize,
 {
-    let _ = (init, task);
-    if std::env::var_os(WORKER_ENV).is_some() {
-        unimplemented!("pool is not built yet")
+    let Some(index) = worker_id() else { return };
+    let serve = || -> io::Result<()> {
+        let mut protocol = protocol_stdout()?;
+        let mut lines = io::stdin().lock().lines();
+        let Some(first) = lines.next() else {
+            return Ok(());
+        };
+        let mut state = init(serde_json::from_str(&first?)?);
+        for line in lines {
+            let request: Request<Value> = serde_json::from_str(&line?)?;
+            // Every way a task can go wrong becomes an "err" reply and the
+            // worker lives on; even a panic (its message goes to stderr).
+            let outcome = serde_json::from_value::<T>(request.task)
+                .map_err(|e| format!("worker could not read the task: {e}"))
+                .and_then(|t| {
+                    catch_unwind(AssertUnwindSafe(|| task(&mut state, t)))
+                        .unwrap_or_else(|_| Err("task panicked".to_string()))
+                })
+                .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string()));
+            let reply = match outcome {
+                Ok(value) => json!({"id": request.id, "ok": value}),
+                Err(message) => json!({"id": request.id, "err": message}),
+            };
+            // One write per line, flushed at once: the parent is waiting.
+            protocol.write_all(format!("{reply}\n").as_bytes())?;
+            protocol.flush()?;
+        }
+        Ok(())
+    };
+    // A worker must never fall through into the parent's `main`.
+    if let Err(error) = serve() {
+        eprintln!("pool worker {index}: {error}");
+        std::process::exit(1);
+    }
+    std::process::exit(0);
+}
+
+/// Keep the real stdout for the protocol and point fd 1 at stderr, so a
+/// stray `println!` in task code shows up on the terminal instead of
+/// corrupting a reply line.
+fn protocol_stdout() -> io::Result<File> {
+    io::stdout().flush()?;
+    // SAFETY: plain fd calls on fds this process owns. The copy is
+    // close-on-exec (a program the task starts cannot hold the pipe open)
+    // and is owned by the returned File alone.
+    unsafe {
+        let fd = libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3);
+        if fd < 0 || libc::dup2(2, 1) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(File::from_raw_fd(fd))
     }
 }
 
@@ -115,33 +194,123 @@ impl PoolBuilder {
     }
 
     /// Start the workers.
-    pub fn spawn<T, R>(self) -> std::io::Result<Pool<T, R>> {
-        let _ = (self.workers, self.program, self.args, self.init);
-        Err(std::io::Error::other("pool is not built yet"))
+    pub fn spawn<T, R>(self) -> io::Result<Pool<T, R>> {
+        let (sender, events) = mpsc::channel();
+        let mut pool = Pool {
+            program: self.program.map_or_else(std::env::current_exe, Ok)?,
+            args: self.args,
+            init_line: format!("{}\n", self.init),
+            slots: Vec::new(),
+            sender,
+            events,
+            pending: VecDeque::new(),
+            done: VecDeque::new(),
+            callbacks: HashMap::new(),
+            next_id: 0,
+            spawn_error: String::new(),
+            _types: PhantomData,
+        };
+        for index in 0..self.workers {
+            // On error, dropping `pool` reaps the workers already started.
+            let worker = pool.start_worker(index)?;
+            pool.slots.push(Some(worker));
+        }
+        Ok(pool)
     }
 }
+
+/// A worker process as the parent sees it.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    /// The id of the task it is running, if any.
+    busy: Option<usize>,
+}
+
+/// What a worker's reader thread reports: a line, or end of file (death).
+enum Event {
+    Line(usize, String),
+    Closed(usize),
+}
+
+type Callback<R> = Box<dyn FnOnce(Result<R, TaskError>)>;
 
 /// A running pool: tasks of type `T` in, results of type `R` out.
 /// Dropping it closes the workers' stdin and waits for (or kills) them.
 pub struct Pool<T, R> {
-    _types: PhantomData<fn(T) -> R>,
+    program: PathBuf,
+    args: Vec<OsString>,
+    init_line: String,
+    /// One slot per worker index; `None` once a worker is gone for good.
+    slots: Vec<Option<Worker>>,
+    sender: Sender<Event>,
+    events: Receiver<Event>,
+    /// Tasks waiting for an idle worker: (id, request line).
+    pending: VecDeque<(usize, String)>,
+    /// Tasks that finished without reaching a worker (could not be sent).
+    done: VecDeque<(usize, Result<R, TaskError>)>,
+    callbacks: HashMap<usize, Callback<R>>,
+    next_id: usize,
+    spawn_error: String,
+    _types: PhantomData<fn(T)>,
+}
+
+impl<T, R> Pool<T, R> {
+    /// Start worker `index`, send it the initializer value, and start a
+    /// thread that turns its stdout into events on our channel.
+    fn start_worker(&self, index: usize) -> io::Result<Worker> {
+        let mut child = Command::new(&self.program)
+            .args(&self.args)
+            .env(WORKER_ENV, index.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        if let Err(error) = stdin.write_all(self.init_line.as_bytes()) {
+            reap(&mut child, Instant::now());
+            return Err(error);
+        }
+        let sender = self.sender.clone();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(Event::Line(index, line)).is_err() {
+                    return; // the pool is gone
+                }
+            }
+            let _ = sender.send(Event::Closed(index));
+        });
+        Ok(Worker {
+            child,
+            stdin,
+            busy: None,
+        })
+    }
 }
 
 impl<T: Serialize, R: DeserializeOwned> Pool<T, R> {
     /// Number of worker processes.
     pub fn workers(&self) -> usize {
-        unimplemented!("pool is not built yet")
+        self.slots.iter().flatten().count()
     }
 
     /// The workers' process ids.
     pub fn pids(&self) -> Vec<u32> {
-        unimplemented!("pool is not built yet")
+        self.slots.iter().flatten().map(|w| w.child.id()).collect()
     }
 
     /// Run every task; results in input order (the twin of `Pool.map`).
     pub fn map(&mut self, tasks: Vec<T>) -> Vec<Result<R, TaskError>> {
-        let _ = tasks;
-        unimplemented!("pool is not built yet")
+        let mut results: Vec<Option<_>> = (0..tasks.len()).map(|_| None).collect();
+        for (index, result) in self.imap_unordered(tasks) {
+            results[index] = Some(result);
+        }
+        let lost = || Err(TaskError::Pool("the task was lost".to_string()));
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(lost))
+            .collect()
     }
 
     /// Run every task; yield `(input index, result)` in completion order
@@ -150,21 +319,172 @@ impl<T: Serialize, R: DeserializeOwned> Pool<T, R> {
         &mut self,
         tasks: Vec<T>,
     ) -> impl Iterator<Item = (usize, Result<R, TaskError>)> + '_ {
-        let _ = tasks;
-        std::iter::empty()
+        let first = self.next_id;
+        let mut left = tasks.len();
+        for task in &tasks {
+            self.submit(task);
+        }
+        std::iter::from_fn(move || {
+            while left > 0 {
+                let (id, result) = self.next_done()?;
+                if let Some(callback) = self.callbacks.remove(&id) {
+                    callback(result); // an earlier apply_async finished meanwhile
+                } else if id >= first {
+                    left -= 1;
+                    return Some((id - first, result));
+                } // else: left over from an iterator dropped before its end
+            }
+            None
+        })
     }
 
     /// Queue one task; `callback` runs in this process with its result when
     /// it completes, during [`Pool::join`] (the twin of
-    /// `apply_async(..., callback=...)`).
+    /// `apply_async(..., callback=...)`). The task starts at once if a
+    /// worker is idle.
     pub fn apply_async(&mut self, task: T, callback: impl FnOnce(Result<R, TaskError>) + 'static) {
-        let _ = (task, callback);
-        unimplemented!("pool is not built yet")
+        let id = self.submit(&task);
+        self.callbacks.insert(id, Box::new(callback));
+        self.dispatch();
     }
 
     /// Wait until every queued task has completed and its callback has run,
     /// in completion order (the twin of `pool.close(); pool.join()`).
     pub fn join(&mut self) {
-        unimplemented!("pool is not built yet")
+        while let Some((id, result)) = self.next_done() {
+            if let Some(callback) = self.callbacks.remove(&id) {
+                callback(result);
+            }
+        }
+    }
+
+    /// Give the task an id and queue its request line.
+    fn submit(&mut self, task: &T) -> usize {
+        let id = self.next_id;
+        self.next_id += 1;
+        match serde_json::to_string(&Request { id, task }) {
+            Ok(line) => self.pending.push_back((id, line + "\n")),
+            Err(e) => self
+                .done
+                .push_back((id, Err(TaskError::Pool(format!("unsendable task: {e}"))))),
+        }
+        id
+    }
+
+    /// The scheduler: hand the next pending task to each idle worker.
+    fn dispatch(&mut self) {
+        if self.slots.iter().all(Option::is_none) {
+            for (id, _) in self.pending.drain(..) {
+                let why = format!("no worker left to run it ({})", self.spawn_error);
+                self.done.push_back((id, Err(TaskError::Pool(why))));
+            }
+        }
+        for worker in self.slots.iter_mut().flatten().filter(|w| w.busy.is_none()) {
+            let Some((id, line)) = self.pending.pop_front() else {
+                break;
+            };
+            // If the write fails the worker is dead: its reader thread will
+            // report `Closed`, and that fails this task as WorkerDied.
+            let _ = worker.stdin.write_all(line.as_bytes());
+            worker.busy = Some(id);
+        }
+    }
+
+    /// Block until some task finishes; `None` when nothing is outstanding.
+    fn next_done(&mut self) -> Option<(usize, Result<R, TaskError>)> {
+        loop {
+            self.dispatch();
+            if let Some(done) = self.done.pop_front() {
+                return Some(done);
+            }
+            // After dispatch, "no worker busy" means nothing is pending either.
+            if !self.slots.iter().flatten().any(|w| w.busy.is_some()) {
+                return None;
+            }
+            let event = self.events.recv().expect("the pool holds a sender");
+            if let Some(done) = self.handle(event) {
+                return Some(done);
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event) -> Option<(usize, Result<R, TaskError>)> {
+        match event {
+            Event::Line(index, line) => {
+                let id = self.slots[index].as_mut()?.busy.take()?;
+                Some((id, parse_reply(&line, id)))
+            }
+            Event::Closed(index) => {
+                let mut worker = self.slots[index].take()?;
+                let detail = reap(
+                    &mut worker.child,
+                    Instant::now() + Duration::from_millis(500),
+                );
+                // A worker that dies idle is not replaced (that could loop
+                // forever if workers die at start-up); one that dies
+                // mid-task is, so the rest of the work keeps its pool.
+                let id = worker.busy?;
+                match self.start_worker(index) {
+                    Ok(fresh) => self.slots[index] = Some(fresh),
+                    Err(e) => self.spawn_error = format!("could not restart worker {index}: {e}"),
+                }
+                Some((
+                    id,
+                    Err(TaskError::WorkerDied {
+                        worker: index,
+                        detail,
+                    }),
+                ))
+            }
+        }
+    }
+}
+
+/// Read `{"id":N,"ok":R}` or `{"id":N,"err":"..."}`.
+fn parse_reply<R: DeserializeOwned>(line: &str, id: usize) -> Result<R, TaskError> {
+    let bad = |why: String| TaskError::Pool(format!("unreadable reply to task {id}: {why}"));
+    let mut reply: Value = serde_json::from_str(line).map_err(|e| bad(format!("{e}: {line}")))?;
+    if reply["id"] != id {
+        return Err(bad(format!("wrong id: {line}")));
+    }
+    if let Some(message) = reply.get("err") {
+        return Err(TaskError::Failed(
+            message.as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    let ok = reply.get_mut("ok").map(Value::take).unwrap_or(Value::Null);
+    serde_json::from_value(ok).map_err(|e| bad(e.to_string()))
+}
+
+/// Wait for a child until `deadline`, then kill it; always reap it (no
+/// zombie is left behind). Returns how it ended, e.g. "signal: 9 (SIGKILL)".
+fn reap(child: &mut Child, deadline: Instant) -> String {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.to_string(),
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            _ => {
+                let _ = child.kill();
+                return child
+                    .wait()
+                    .map_or_else(|e| e.to_string(), |s| s.to_string());
+            }
+        }
+    }
+}
+
+impl<T, R> Drop for Pool<T, R> {
+    fn drop(&mut self) {
+        // Closing stdin is the "no more tasks" signal: idle workers exit at
+        // once; busy ones get a second to finish, then are killed.
+        let mut children = Vec::new();
+        for Worker { child, stdin, .. } in self.slots.drain(..).flatten() {
+            drop(stdin);
+            children.push(child);
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        for child in &mut children {
+            reap(child, deadline);
+        }
     }
 }

@@ -1,0 +1,139 @@
+//! Two child processes print numbers at the same time; the parent waits for both.
+//!
+//! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section
+//!          "Multiprocessing Module".
+//! Run:     cargo run --release -p processes_basic [-- --help]
+//! Notice:  every line carries the id of the process that printed it: you see
+//!          two pids, neither of them the parent's. The lines interleave and
+//!          the run takes about 5 seconds, as with threads, but each child has
+//!          its own memory: nothing is shared unless it is sent.
+//! Python -> Rust: `multiprocessing.Process(target=print_numbers)` -> the
+//!          program starts *itself* again (`std::env::current_exe` +
+//!          `std::process::Command`) with a hidden `--worker` flag; `.join()`
+//!          -> `Child::wait`. Rust cannot start a process at a function.
+//!          Python's "spawn" start method does much the same: it re-runs your
+//!          script in the child, which is why the article needs
+//!          `if __name__ == "__main__":`. Our `--worker` flag plays that role.
+
+use std::io;
+use std::process::{Child, Command, ExitCode};
+use std::thread;
+use std::time::Duration;
+
+use clap::Parser;
+use support::cli::pause_seconds;
+use support::{Report, Timer};
+
+/// Two child processes each print 0..COUNT, pausing after every number.
+#[derive(Parser, Debug)]
+#[command(about, long_about = None)]
+struct Args {
+    /// How many numbers each process prints (the article: 5)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    count: u32,
+
+    /// Pause after each number, in seconds (the article: 1; 0 to 3600)
+    #[arg(long, default_value_t = 1.0, value_parser = pause_seconds)]
+    seconds: f64,
+
+    /// Run as one of the two children: print the numbers and exit. The
+    /// parent passes this; it is hidden from --help.
+    #[arg(long, hide = true)]
+    worker: bool,
+}
+
+/// The article's `print_numbers`, run inside a child process. Each line
+/// starts with this process's id, so the learner sees who printed it.
+fn print_numbers(count: u32, pause: Duration) {
+    let pid = std::process::id();
+    for i in 0..count {
+        println!("process {pid}: {i}");
+        thread::sleep(pause);
+    }
+}
+
+/// The article's `multiprocessing.Process(...)` + `.start()`: run this same
+/// program again as a worker, with the same count and pause. The child
+/// shares our stdout, so its lines appear as it prints them.
+fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
+    let this_program = std::env::current_exe()?;
+    Command::new(this_program)
+        .arg("--worker")
+        .args(["--count", &count.to_string()])
+        .args(["--seconds", &seconds.to_string()])
+        .spawn()
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+
+    // In a child: do the work and leave. No report line here, so that
+    // RUN_ALL_REPORT gets one line per run, written by the parent.
+    if args.worker {
+        print_numbers(args.count, Duration::from_secs_f64(args.seconds));
+        return ExitCode::SUCCESS;
+    }
+
+    println!("parent process {} starts two children", std::process::id());
+    let timer = Timer::start();
+
+    // Start both children before waiting for either: that is what makes
+    // them run at the same time. A child that cannot start is counted.
+    let mut failed = 0;
+    let mut children = Vec::new();
+    for _ in 0..2 {
+        match start_process(args.count, args.seconds) {
+            Ok(child) => children.push(child),
+            Err(err) => {
+                eprintln!("error: could not start a child process: {err}");
+                failed += 1;
+            }
+        }
+    }
+
+    // The article's `.join()`: wait for each child and report how it ended.
+    // A child that fails (or is killed) is reported and counted, not fatal.
+    let mut finished = 0;
+    for mut child in children {
+        let pid = child.id();
+        match child.wait() {
+            Ok(status) if status.success() => {
+                println!("process {pid} finished: {status}");
+                finished += 1;
+            }
+            Ok(status) => {
+                eprintln!("error: process {pid} failed: {status}");
+                failed += 1;
+            }
+            Err(err) => {
+                eprintln!("error: could not wait for process {pid}: {err}");
+                failed += 1;
+            }
+        }
+    }
+    let elapsed = timer.elapsed();
+
+    Report::new("processes_basic", elapsed)
+        .items(finished)
+        .errors(failed)
+        .extra("processes", 2)
+        .finish(format!("Done in {:.2} seconds", elapsed.as_secs_f64()))
+}
+
+// The behaviour needs the real binary (under `cargo test` the current
+// executable is the test harness), so it is tested in tests/two_pids.rs.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parent_passes_flags_the_child_accepts() {
+        // The child parses `seconds.to_string()` again: it must round-trip.
+        for secs in [0.0, 1.0, 0.001, 1e-9, 3600.0] {
+            assert_eq!(pause_seconds(&secs.to_string()), Ok(secs));
+        }
+        let child = Args::try_parse_from(["processes_basic", "--worker", "--count", "3"])
+            .expect("the hidden worker flag parses");
+        assert!(child.worker);
+    }
+}
