@@ -1,0 +1,322 @@
+//! Download 160 pages with 5 threads, each with its own HTTP agent.
+//!
+//! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
+//!          "Threading" of "How to Speed Up an I/O-Bound Program".
+//! Run:     cargo run --release -p download_threads [-- --help]
+//! Notice:  the `Read` lines come out of order (whichever thread's answer
+//!          lands first prints first), the run is about 5x faster than
+//!          download_sync, and the site sees exactly 5 requests at once
+//!          (`max_in_flight` 5 in the report): one per thread.
+//! Python -> Rust: `ThreadPoolExecutor(max_workers=5)` + `executor.map` ->
+//!          5 scoped threads taking the next URL from a shared counter;
+//!          `threading.local()` -> `thread_local!`. Rust has no GIL, but for
+//!          I/O-bound work that hardly matters: each thread spends its time
+//!          blocked on a socket, which releases the GIL in Python too.
+//!
+//! Exit status: 0 when every page was read, 1 when any failed (each failure
+//! is printed and counted, the run goes on), 2 for bad arguments, including
+//! a `--urls` file that is missing, empty, or has a line that is not a URL.
+
+use std::cell::OnceCell;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clap::Parser;
+use support::web::{SiteArgs, SiteGuard, blocking_agent, read_url_list};
+use support::{Report, Timer};
+
+/// Download the article's two pages 80 times each, with a pool of threads.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    site: SiteArgs,
+
+    /// How many times the two-site list is repeated (the article: 80, so 160 downloads).
+    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    repeat: u32,
+
+    /// Download the absolute URLs listed in FILE instead (one per line; blank
+    /// lines and # comments skipped). Stats are still read from --site, if given.
+    #[arg(long, value_name = "FILE")]
+    urls: Option<PathBuf>,
+
+    /// Number of worker threads (the article's max_workers=5).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    workers: u32,
+}
+
+/// What downloading one URL gave: the number of bytes read, or why it failed.
+type Outcome = Result<usize, String>;
+
+thread_local! {
+    // The twin of `thread_local = threading.local()`: every thread that
+    // touches SESSION gets its own slot, created empty on first use.
+    static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() };
+}
+
+/// This thread's agent, created the first time this thread asks.
+///
+/// Python needs this because a `requests.Session` is not promised to be
+/// safe to share between threads. Rust would let us share one: `ureq::Agent` is `Send +
+/// Sync` (the compiler checks it) and is just an `Arc` around one config and
+/// one connection pool, so `download_all_sites` could build a single agent
+/// and lend `&agent` to all 5 threads. That would change: one pool of idle
+/// connections shared by every thread, so a thread can reuse a connection
+/// another one opened (fewer connections and handshakes in all), and no
+/// per-thread set-up; the price is a brief lock on the pool each time a
+/// connection is taken or given back. We keep one agent per thread to
+/// mirror the article.
+fn get_session(timeout: Duration) -> ureq::Agent {
+    // Cloning an Agent clones the Arc, not the pool: the clone still uses
+    // this thread's connections.
+    SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone())
+}
+
+/// Fetch one page with this thread's session and say how big it was.
+/// (It differs from download_sync's in its first two lines only: it gets the
+/// timeout instead of a session, and asks `get_session` for this thread's.)
+fn download_site(url: &str, timeout: Duration) -> Outcome {
+    let session = get_session(timeout); // <- changed from download_sync
+    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
+    // same path as a refused connection, a timeout or a malformed URL: an
+    // `Err` we print and return. Nothing here can panic on bad input.
+    let result = session
+        .get(url)
+        .call()
+        .and_then(|response| response.into_body().read_to_vec());
+    match result {
+        Ok(body) => {
+            println!("Read {} from {url}", body.len());
+            Ok(body.len())
+        }
+        Err(err) => {
+            let reason = failure_reason(err);
+            println!("Failed {url}: {reason}");
+            Err(reason)
+        }
+    }
+}
+
+/// Download every URL with `workers` threads; one outcome per URL, in input
+/// order (like `executor.map`), though the lines print in completion order.
+/// (The whole body differs from download_sync: this is the lesson.)
+fn download_all_sites(sites: &[String], workers: usize, timeout: Duration) -> Vec<Outcome> {
+    // The executor's work queue: the index of the next URL nobody has taken.
+    // `fetch_add` hands each index to exactly one thread, with no lock; a
+    // thread that gets an index past the end knows the queue is empty.
+    let next_site = AtomicUsize::new(0);
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; sites.len()];
+    // Scoped threads may borrow `sites` and `next_site` from this stack
+    // frame: the scope joins them all before it returns, like leaving the
+    // `with ThreadPoolExecutor(...)` block.
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next_site.fetch_add(1, Ordering::Relaxed);
+                        let Some(url) = sites.get(index) else { break };
+                        done.push((index, download_site(url, timeout)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for thread in threads {
+            let done = thread
+                .join()
+                .expect("download_site returns every failure as Err, it never panics");
+            for (index, outcome) in done {
+                outcomes[index] = Some(outcome);
+            }
+        }
+    });
+    outcomes
+        .into_iter()
+        .map(|outcome| outcome.expect("every index below sites.len() was taken by a thread"))
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // With --urls and no --site there is no site of ours to ask for stats,
+    // so none is started.
+    let site = if args.urls.is_some() && args.site.site.is_none() {
+        None
+    } else {
+        match args.site.start() {
+            Ok(site) => Some(site),
+            Err(err) => return exit_with_error(1, err),
+        }
+    };
+    let sites = match list_sites(&args, site.as_ref()) {
+        Ok(sites) => sites,
+        Err(err) => return exit_with_error(2, err),
+    };
+    if let Some(site) = &site {
+        site.reset_stats();
+    }
+
+    let timer = Timer::start();
+    let workers = args.workers as usize;
+    let outcomes = download_all_sites(&sites, workers, args.site.timeout()); // <- changed from download_sync
+    let elapsed = timer.elapsed();
+
+    let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count();
+    let downloaded = outcomes.len() - failed;
+    if failed > 0 {
+        println!(
+            "{failed} of {} downloads failed (see the Failed lines above)",
+            outcomes.len()
+        );
+    }
+    let mut report = Report::new("download_threads", elapsed)
+        .items(downloaded as u64)
+        .errors(failed as u64)
+        .extra("urls", outcomes.len())
+        .extra("workers", workers)
+        .extra("concurrency", workers.min(outcomes.len()));
+    if let Some(stats) = site.as_ref().and_then(SiteGuard::stats) {
+        report = report.extra("max_in_flight", stats.max_in_flight);
+    }
+    // The article prints len(sites), every URL it tried; we count the pages
+    // actually read, so a run with failures does not look complete.
+    report.finish(format_args!(
+        "Downloaded {downloaded} in {:.2} seconds",
+        elapsed.as_secs_f64()
+    ))
+}
+
+// ---- plumbing, the same in the four download_* examples ----
+
+/// The URLs to fetch: the `--urls` file, or the article's two sites
+/// (`/sites/jython`, `/sites/dice` of our site) repeated, 160 by default.
+fn list_sites(args: &Args, site: Option<&SiteGuard>) -> anyhow::Result<Vec<String>> {
+    match (&args.urls, site) {
+        (Some(path), _) => read_url_list(path),
+        (None, Some(site)) => {
+            // The article's `[jython, dice] * 80`: the pair, over and over.
+            let two_sites = [site.url("/sites/jython"), site.url("/sites/dice")];
+            Ok(std::iter::repeat_n(two_sites, args.repeat as usize)
+                .flatten()
+                .collect())
+        }
+        (None, None) => anyhow::bail!("no --urls file and no site to download from"),
+    }
+}
+
+/// A short reason for a failed download ("HTTP 500", "io: Connection refused").
+fn failure_reason(err: ureq::Error) -> String {
+    match err {
+        ureq::Error::StatusCode(code) => format!("HTTP {code}"),
+        other => support::web::describe_error(&other),
+    }
+}
+
+fn exit_with_error(code: u8, err: anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A local site with a fixed latency (no jitter) and an error rate.
+    fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
+        site::spawn(site::Config {
+            latency_ms,
+            jitter_ms: 0,
+            error_rate,
+            ..site::Config::default()
+        })
+        .expect("the local site starts on a free loopback port")
+    }
+
+    fn two_sites(site: &site::SiteHandle, repeat: usize) -> Vec<String> {
+        let base = site.url();
+        let two_sites = [format!("{base}/sites/jython"), format!("{base}/sites/dice")];
+        std::iter::repeat_n(two_sites, repeat).flatten().collect()
+    }
+
+    #[test]
+    fn five_threads_keep_exactly_five_requests_in_flight() {
+        let site = local_site(50, 0.0);
+        let sites = two_sites(&site, 20);
+        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(10));
+
+        let stats = site.stats();
+        assert_eq!(stats.max_in_flight, 5, "one request per thread, 5 threads");
+        assert_eq!(stats.requests, sites.len() as u64);
+        let bytes: Vec<usize> = outcomes.iter().map(|o| *o.as_ref().unwrap()).collect();
+        assert_eq!(bytes.iter().sum::<usize>() as u64, stats.bytes_sent);
+        // Outcomes come back in input order, whatever order they finished in:
+        // every jython page has one size, every dice page another.
+        assert!(bytes.chunks(2).all(|pair| pair == &bytes[..2]));
+        assert_ne!(bytes[0], bytes[1]);
+    }
+
+    #[test]
+    fn more_threads_than_urls_is_fine() {
+        let site = local_site(20, 0.0);
+        let sites = two_sites(&site, 1);
+        let outcomes = download_all_sites(&sites, 8, Duration::from_secs(10));
+        assert_eq!(outcomes.len(), 2);
+        assert!(outcomes.iter().all(|o| o.is_ok()));
+        assert_eq!(site.stats().requests, 2);
+    }
+
+    #[test]
+    fn failed_pages_are_counted_and_the_run_goes_on() {
+        let site = local_site(1, 0.1);
+        let sites = two_sites(&site, 80);
+        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(10));
+
+        let failed = outcomes.iter().filter(|o| o.is_err()).count() as u64;
+        let read = outcomes.iter().filter(|o| o.is_ok()).count() as u64;
+        let stats = site.stats();
+        assert_eq!(read + failed, 160);
+        assert!(failed > 0, "a 10% error rate over 160 pages fails some");
+        assert_eq!(failed, stats.by_status.get(&500).copied().unwrap_or(0));
+        assert_eq!(read, stats.by_status.get(&200).copied().unwrap_or(0));
+        assert!(
+            outcomes
+                .iter()
+                .flat_map(|o| o.as_ref().err())
+                .all(|r| r == "HTTP 500")
+        );
+    }
+
+    #[test]
+    fn bad_urls_refused_connections_resets_and_timeouts_fail_without_panic() {
+        let site = local_site(1, 0.0);
+        // A port that was free a moment ago: nothing listens there now.
+        let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("the OS hands out a free loopback port")
+            .port();
+        let sites = vec![
+            format!("http://127.0.0.1:{closed_port}/sites/dice"),
+            "http://[::1/not-a-url".to_string(),
+            format!("{}/sites/dice?reset=1", site.url()),
+            format!("{}/sites/dice?fail=1", site.url()),
+            format!("{}/sites/dice", site.url()),
+            // Slower than the 1-second timeout below.
+            format!("{}/sites/dice?latency_ms=5000", site.url()),
+        ];
+        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(1));
+        assert_eq!(outcomes.len(), 6);
+        assert!(outcomes[..4].iter().all(|o| o.is_err()), "{outcomes:?}");
+        assert_eq!(outcomes[3], Err("HTTP 500".to_string()));
+        assert!(outcomes[4].is_ok(), "the run goes on after failures");
+        assert!(
+            outcomes[5].as_ref().unwrap_err().contains("timeout"),
+            "{:?}",
+            outcomes[5]
+        );
+    }
+}
