@@ -22,8 +22,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use futures::future::join_all;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use support::sleeps::{random_for, time_scale};
 use support::{Report, Timer};
 
 /// Gather N futures that each sleep random() seconds, then return x*x.
@@ -43,21 +42,12 @@ struct Args {
     seed: u64,
 }
 
-/// Accept a time scale from 0 to 10; anything else is a usage error (exit 2).
-fn time_scale(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(scale) if (0.0..=10.0).contains(&scale) => Ok(scale),
-        _ => Err(format!("{text:?} is not a number from 0 to 10")),
-    }
-}
-
 /// How long `cal_square(x)` sleeps: the article's `random.random()` seconds,
 /// times the scale. The number comes from a generator seeded by (seed, x),
 /// so it is the same whatever order the futures start in. It is rounded to
 /// whole milliseconds, the resolution of tokio's timer.
 fn sleep_for(seed: u64, x: u64, time_scale: f64) -> Duration {
-    // Multiplying by a large odd constant spreads neighbouring x apart.
-    let random: f64 = StdRng::seed_from_u64(seed ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)).random();
+    let random = random_for(seed, x);
     Duration::from_millis((random * time_scale * 1000.0).round() as u64)
 }
 

@@ -19,31 +19,24 @@
 //! is printed and counted, the run goes on), 2 for bad arguments, including
 //! a `--urls` file that is missing, empty, or has a line that is not a URL.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use futures::future::join_all;
-use support::web::{SiteArgs, SiteGuard, async_client, read_url_list};
-use support::{Report, Timer};
+use support::Timer;
+use support::pages::{DownloadArgs, Tally, exit_with_error, print_outcome, reqwest_failure};
+use support::web::async_client;
 use tokio::sync::Semaphore;
 
 /// Download the article's two pages 80 times each, all at once, on one thread.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
+    // --site, --repeat, --urls and the local site's knobs, the same in the
+    // four download_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many times the two-site list is repeated (the article: 80, so 160 downloads).
-    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    repeat: u32,
-
-    /// Download the absolute URLs listed in FILE instead (one per line; blank
-    /// lines and # comments skipped). Stats are still read from --site, if given.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
+    pages: DownloadArgs,
 
     /// Cap the requests in flight at N (default: no cap, all at once; aiohttp's
     /// default connector caps at 100).
@@ -79,19 +72,13 @@ async fn download_site(session: &reqwest::Client, url: &str, limit: Option<&Sema
         }
         // The article prints aiohttp's Content-Length header; we read the
         // whole body, as the other versions do, so the bytes are the same.
-        Ok(response) => response.bytes().await.map_err(failure_reason),
-        Err(err) => Err(failure_reason(err)),
+        Ok(response) => response.bytes().await.map_err(reqwest_failure),
+        Err(err) => Err(reqwest_failure(err)),
     };
-    match result {
-        Ok(body) => {
-            println!("Read {} from {url}", body.len());
-            Ok(body.len())
-        }
-        Err(reason) => {
-            println!("Failed {url}: {reason}");
-            Err(reason)
-        }
-    }
+    let outcome = result.map(|body| body.len());
+    // The article's `Read N from URL` line (or `Failed URL: reason`).
+    print_outcome(url, &outcome);
+    outcome
 }
 
 /// Start every download at once and wait for all; one outcome per URL, in
@@ -120,23 +107,11 @@ async fn download_all_sites(
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // With --urls and no --site there is no site of ours to ask for stats,
-    // so none is started.
-    let site = if args.urls.is_some() && args.site.site.is_none() {
-        None
-    } else {
-        match args.site.start() {
-            Ok(site) => Some(site),
-            Err(err) => return exit_with_error(1, err),
-        }
+    // The article's `[jython, dice] * 80` from our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return exit_code,
     };
-    let sites = match list_sites(&args, site.as_ref()) {
-        Ok(sites) => sites,
-        Err(err) => return exit_with_error(2, err),
-    };
-    if let Some(site) = &site {
-        site.reset_stats();
-    }
 
     // The twin of `asyncio.run(...)`: a runtime on this one thread, like
     // asyncio's event loop; all the concurrency comes from the futures.
@@ -150,7 +125,7 @@ fn main() -> ExitCode {
     let limit = args.limit.map(|n| n as usize);
 
     let timer = Timer::start();
-    let downloads = download_all_sites(&sites, args.site.timeout(), limit);
+    let downloads = download_all_sites(&pages.urls, args.pages.timeout(), limit);
     let result = runtime.block_on(downloads); // <- changed from download_sync
     let outcomes = match result {
         Ok(outcomes) => outcomes,
@@ -158,83 +133,29 @@ fn main() -> ExitCode {
     };
     let elapsed = timer.elapsed();
 
-    let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count();
-    let downloaded = outcomes.len() - failed;
-    if failed > 0 {
-        println!(
-            "{failed} of {} downloads failed (see the Failed lines above)",
-            outcomes.len()
-        );
-    }
-    let mut report = Report::new("download_async", elapsed)
-        .items(downloaded as u64)
-        .errors(failed as u64)
-        .extra("urls", outcomes.len())
+    let tally = Tally::count(&outcomes);
+    tally.print_failures("downloads");
+    // The article prints len(sites), every URL it tried; we count the pages
+    // actually read, so a run with failures does not look complete.
+    tally
+        .report("download_async", elapsed, pages.max_in_flight())
         .extra("limit", limit)
         .extra(
             "concurrency",
             limit.unwrap_or(outcomes.len()).min(outcomes.len()),
-        );
-    if let Some(stats) = site.as_ref().and_then(SiteGuard::stats) {
-        report = report.extra("max_in_flight", stats.max_in_flight);
-    }
-    // The article prints len(sites), every URL it tried; we count the pages
-    // actually read, so a run with failures does not look complete.
-    report.finish(format_args!(
-        "Downloaded {downloaded} in {:.2} seconds",
-        elapsed.as_secs_f64()
-    ))
-}
-
-// ---- plumbing, the same in the four download_* examples ----
-
-/// The URLs to fetch: the `--urls` file, or the article's two sites
-/// (`/sites/jython`, `/sites/dice` of our site) repeated, 160 by default.
-fn list_sites(args: &Args, site: Option<&SiteGuard>) -> anyhow::Result<Vec<String>> {
-    match (&args.urls, site) {
-        (Some(path), _) => read_url_list(path),
-        (None, Some(site)) => {
-            // The article's `[jython, dice] * 80`: the pair, over and over.
-            let two_sites = [site.url("/sites/jython"), site.url("/sites/dice")];
-            Ok(std::iter::repeat_n(two_sites, args.repeat as usize)
-                .flatten()
-                .collect())
-        }
-        (None, None) => anyhow::bail!("no --urls file and no site to download from"),
-    }
-}
-
-/// A short reason for a failed download ("error sending request: ...
-/// Connection refused"); the URL is left out, the Failed line has it.
-fn failure_reason(err: reqwest::Error) -> String {
-    support::web::describe_error(&err.without_url())
-}
-
-fn exit_with_error(code: u8, err: anyhow::Error) -> ExitCode {
-    eprintln!("error: {err:#}");
-    ExitCode::from(code)
+        )
+        .finish(format_args!(
+            "Downloaded {} in {:.2} seconds",
+            tally.read(),
+            elapsed.as_secs_f64()
+        ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A local site with a fixed latency (no jitter) and an error rate.
-    fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
-        site::spawn(site::Config {
-            latency_ms,
-            jitter_ms: 0,
-            error_rate,
-            ..site::Config::default()
-        })
-        .expect("the local site starts on a free loopback port")
-    }
-
-    fn two_sites(site: &site::SiteHandle, repeat: usize) -> Vec<String> {
-        let base = site.url();
-        let two_sites = [format!("{base}/sites/jython"), format!("{base}/sites/dice")];
-        std::iter::repeat_n(two_sites, repeat).flatten().collect()
-    }
+    use support::pages::two_sites;
+    use support::testkit::{check_outcomes_match_site, local_site, troublesome_urls};
 
     /// Run `download_all_sites` the way `main` does, on a one-thread runtime.
     fn download(sites: &[String], limit: Option<usize>, timeout: Duration) -> Vec<Outcome> {
@@ -251,7 +172,7 @@ mod tests {
         // A long latency, so that every request is surely still waiting at
         // the site when the last one arrives, even on a busy machine.
         let site = local_site(500, 0.0);
-        let sites = two_sites(&site, 80);
+        let sites = two_sites(site.url(), 80);
         let outcomes = download(&sites, None, Duration::from_secs(10));
 
         let stats = site.stats();
@@ -268,7 +189,7 @@ mod tests {
     #[test]
     fn a_limit_of_100_caps_requests_in_flight_at_100() {
         let site = local_site(500, 0.0);
-        let sites = two_sites(&site, 80);
+        let sites = two_sites(site.url(), 80);
         let outcomes = download(&sites, Some(100), Duration::from_secs(10));
 
         let stats = site.stats();
@@ -283,41 +204,19 @@ mod tests {
     #[test]
     fn failed_pages_are_counted_and_the_run_goes_on() {
         let site = local_site(1, 0.1);
-        let sites = two_sites(&site, 80);
+        let sites = two_sites(site.url(), 80);
         let outcomes = download(&sites, None, Duration::from_secs(10));
 
-        let failed = outcomes.iter().filter(|o| o.is_err()).count() as u64;
-        let read = outcomes.iter().filter(|o| o.is_ok()).count() as u64;
-        let stats = site.stats();
-        assert_eq!(read + failed, 160);
-        assert!(failed > 0, "a 10% error rate over 160 pages fails some");
-        assert_eq!(failed, stats.by_status.get(&500).copied().unwrap_or(0));
-        assert_eq!(read, stats.by_status.get(&200).copied().unwrap_or(0));
-        assert!(
-            outcomes
-                .iter()
-                .flat_map(|o| o.as_ref().err())
-                .all(|r| r == "HTTP 500")
-        );
+        assert_eq!(outcomes.len(), 160);
+        // Each page is read or failed as the site answered it: 200 or 500.
+        check_outcomes_match_site(&outcomes, &site);
     }
 
     #[test]
     fn bad_urls_refused_connections_resets_and_timeouts_fail_without_panic() {
         let site = local_site(1, 0.0);
-        // A port that was free a moment ago: nothing listens there now.
-        let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("the OS hands out a free loopback port")
-            .port();
-        let sites = vec![
-            format!("http://127.0.0.1:{closed_port}/sites/dice"),
-            "http://[::1/not-a-url".to_string(),
-            format!("{}/sites/dice?reset=1", site.url()),
-            format!("{}/sites/dice?fail=1", site.url()),
-            format!("{}/sites/dice", site.url()),
-            // Slower than the 1-second timeout below.
-            format!("{}/sites/dice?latency_ms=5000", site.url()),
-        ];
+        // Refused, malformed, reset, 500, good, slower than the timeout.
+        let sites = troublesome_urls(&site);
         let outcomes = download(&sites, Some(2), Duration::from_secs(1));
         assert_eq!(outcomes.len(), 6);
         assert!(outcomes[..4].iter().all(|o| o.is_err()), "{outcomes:?}");

@@ -20,31 +20,26 @@
 //! is printed and counted, the run goes on), 2 for bad arguments, including
 //! a `--urls` file that is missing, empty, or has a line that is not a URL.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use serde::{Deserialize, Serialize};
+use support::Timer;
+use support::pages::{
+    DownloadArgs, Tally, exit_with_error, print_failed, print_read, ureq_failure,
+};
 use support::pool::{PoolBuilder, serve_if_worker, worker_id};
-use support::web::{SiteArgs, SiteGuard, blocking_agent, read_url_list};
-use support::{Report, Timer};
+use support::web::blocking_agent;
 
 /// Download the article's two pages 80 times each, with a pool of processes.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
+    // --site, --repeat, --urls and the local site's knobs, the same in the
+    // four download_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many times the two-site list is repeated (the article: 80, so 160 downloads).
-    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    repeat: u32,
-
-    /// Download the absolute URLs listed in FILE instead (one per line; blank
-    /// lines and # comments skipped). Stats are still read from --site, if given.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
+    pages: DownloadArgs,
 
     /// Number of worker processes [default: the number of CPUs, as Pool()]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -89,7 +84,7 @@ fn download_site(session: &mut ureq::Agent, url: String) -> Result<Read, String>
         .get(&url)
         .call()
         .and_then(|response| response.into_body().read_to_vec())
-        .map_err(failure_reason)?;
+        .map_err(ureq_failure)?;
     Ok(Read {
         bytes: body.len(),
         // 0 outside a pool, when the unit tests call download_site directly.
@@ -129,11 +124,12 @@ fn download_all_sites(
         let url = &sites[index];
         let outcome = result.map_err(|err| err.to_string());
         match &outcome {
-            Ok(read) => println!(
-                "Read {} from {url} (worker {}, pid {})",
-                read.bytes, read.worker, read.pid
+            Ok(read) => print_read(
+                url,
+                read.bytes,
+                format_args!(" (worker {}, pid {})", read.worker, read.pid),
             ),
-            Err(reason) => println!("Failed {url}: {reason}"),
+            Err(reason) => print_failed(url, reason),
         }
         outcomes[index] = Some(outcome);
     }
@@ -150,83 +146,35 @@ fn main() -> ExitCode {
     // re-runs its own binary does, first thing, before flags are parsed.
     serve_if_worker(set_global_session, download_site); // <- changed from download_sync
     let args = Args::parse();
-    // With --urls and no --site there is no site of ours to ask for stats,
-    // so none is started.
-    let site = if args.urls.is_some() && args.site.site.is_none() {
-        None
-    } else {
-        match args.site.start() {
-            Ok(site) => Some(site),
-            Err(err) => return exit_with_error(1, err),
-        }
+    // The article's `[jython, dice] * 80` from our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return exit_code,
     };
-    let sites = match list_sites(&args, site.as_ref()) {
-        Ok(sites) => sites,
-        Err(err) => return exit_with_error(2, err),
-    };
-    if let Some(site) = &site {
-        site.reset_stats();
-    }
 
     let timer = Timer::start();
     // `multiprocessing.Pool()` starts one process per CPU; so do we.
     let workers = args.workers.map_or_else(cpu_count, |n| n as usize);
-    let result = download_all_sites(&sites, workers, args.site.timeout()); // <- changed from download_sync
+    let result = download_all_sites(&pages.urls, workers, args.pages.timeout()); // <- changed from download_sync
     let outcomes = match result {
         Ok(outcomes) => outcomes,
         Err(err) => return exit_with_error(1, err),
     };
     let elapsed = timer.elapsed();
 
-    let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count();
-    let downloaded = outcomes.len() - failed;
-    if failed > 0 {
-        println!(
-            "{failed} of {} downloads failed (see the Failed lines above)",
-            outcomes.len()
-        );
-    }
-    let mut report = Report::new("download_processes", elapsed)
-        .items(downloaded as u64)
-        .errors(failed as u64)
-        .extra("urls", outcomes.len())
-        .extra("workers", workers)
-        .extra("concurrency", workers.min(outcomes.len()));
-    if let Some(stats) = site.as_ref().and_then(SiteGuard::stats) {
-        report = report.extra("max_in_flight", stats.max_in_flight);
-    }
+    let tally = Tally::count(&outcomes);
+    tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
-    report.finish(format_args!(
-        "Downloaded {downloaded} in {:.2} seconds",
-        elapsed.as_secs_f64()
-    ))
-}
-
-// ---- plumbing, the same in the four download_* examples ----
-
-/// The URLs to fetch: the `--urls` file, or the article's two sites
-/// (`/sites/jython`, `/sites/dice` of our site) repeated, 160 by default.
-fn list_sites(args: &Args, site: Option<&SiteGuard>) -> anyhow::Result<Vec<String>> {
-    match (&args.urls, site) {
-        (Some(path), _) => read_url_list(path),
-        (None, Some(site)) => {
-            // The article's `[jython, dice] * 80`: the pair, over and over.
-            let two_sites = [site.url("/sites/jython"), site.url("/sites/dice")];
-            Ok(std::iter::repeat_n(two_sites, args.repeat as usize)
-                .flatten()
-                .collect())
-        }
-        (None, None) => anyhow::bail!("no --urls file and no site to download from"),
-    }
-}
-
-/// A short reason for a failed download ("HTTP 500", "io: Connection refused").
-fn failure_reason(err: ureq::Error) -> String {
-    match err {
-        ureq::Error::StatusCode(code) => format!("HTTP {code}"),
-        other => support::web::describe_error(&other),
-    }
+    tally
+        .report("download_processes", elapsed, pages.max_in_flight())
+        .extra("workers", workers)
+        .extra("concurrency", workers.min(outcomes.len()))
+        .finish(format_args!(
+            "Downloaded {} in {:.2} seconds",
+            tally.read(),
+            elapsed.as_secs_f64()
+        ))
 }
 
 /// The number of CPUs, as `multiprocessing.cpu_count()` (1 if unknown).
@@ -234,31 +182,11 @@ fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn exit_with_error(code: u8, err: anyhow::Error) -> ExitCode {
-    eprintln!("error: {err:#}");
-    ExitCode::from(code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A local site with a fixed latency (no jitter) and an error rate.
-    fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
-        site::spawn(site::Config {
-            latency_ms,
-            jitter_ms: 0,
-            error_rate,
-            ..site::Config::default()
-        })
-        .expect("the local site starts on a free loopback port")
-    }
-
-    fn two_sites(site: &site::SiteHandle, repeat: usize) -> Vec<String> {
-        let base = site.url();
-        let two_sites = [format!("{base}/sites/jython"), format!("{base}/sites/dice")];
-        std::iter::repeat_n(two_sites, repeat).flatten().collect()
-    }
+    use support::pages::two_sites;
+    use support::testkit::{local_site, troublesome_urls};
 
     // The pool itself needs the real binary as its workers (under `cargo
     // test` the current executable is this test harness), so the pool runs
@@ -268,7 +196,7 @@ mod tests {
     fn the_task_reads_pages_with_the_initializers_agent() {
         let site = local_site(1, 0.0);
         let mut session = set_global_session(Duration::from_secs(10));
-        let sites = two_sites(&site, 2);
+        let sites = two_sites(site.url(), 2);
         let reads: Vec<Read> = sites
             .iter()
             .map(|url| download_site(&mut session, url.clone()).expect("the page is served"))
@@ -285,20 +213,8 @@ mod tests {
     #[test]
     fn bad_urls_refused_connections_resets_and_timeouts_fail_without_panic() {
         let site = local_site(1, 0.0);
-        // A port that was free a moment ago: nothing listens there now.
-        let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("the OS hands out a free loopback port")
-            .port();
-        let sites = vec![
-            format!("http://127.0.0.1:{closed_port}/sites/dice"),
-            "http://[::1/not-a-url".to_string(),
-            format!("{}/sites/dice?reset=1", site.url()),
-            format!("{}/sites/dice?fail=1", site.url()),
-            format!("{}/sites/dice", site.url()),
-            // Slower than the 1-second timeout below.
-            format!("{}/sites/dice?latency_ms=5000", site.url()),
-        ];
+        // Refused, malformed, reset, 500, good, slower than the timeout.
+        let sites = troublesome_urls(&site);
         let mut session = set_global_session(Duration::from_secs(1));
         let outcomes: Vec<Outcome> = sites
             .into_iter()

@@ -1,24 +1,9 @@
 //! pool_apply_async through its real binary: the binary is also the worker.
 
-use std::process::Command;
+use support::testkit::{ExampleRun, printed_list, run_example};
 
-fn pool_apply_async(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pool_apply_async"))
-        .args(args)
-        .output()
-        .expect("pool_apply_async runs")
-}
-
-/// The printed result list, e.g. "[4, 0, 1]" -> [4, 0, 1].
-fn results(stdout: &str) -> Vec<u64> {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with('['))
-        .expect("a result line");
-    line.trim_matches(['[', ']'])
-        .split(", ")
-        .map(|n| n.parse().expect("a number"))
-        .collect()
+fn pool_apply_async(args: &[&str]) -> ExampleRun {
+    run_example(env!("CARGO_BIN_EXE_pool_apply_async"), args)
 }
 
 #[test]
@@ -35,13 +20,9 @@ fn the_callback_sees_every_result_once_in_completion_order() {
         "30",
     ];
     let out = pool_apply_async(&args);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen = results(&stdout);
+    let stdout = &out.stdout;
+    assert_eq!(out.code, Some(0), "{stdout}{}", out.stderr);
+    let seen = printed_list(stdout);
     let in_input_order: Vec<u64> = (0..30).map(|x| x * x).collect();
     let mut sorted = seen.clone();
     sorted.sort();
@@ -60,6 +41,6 @@ fn bad_flags_exit_2() {
         &["--seed", "-3"],
     ] {
         let out = pool_apply_async(bad);
-        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(out.code, Some(2), "{bad:?}");
     }
 }

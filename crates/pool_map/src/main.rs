@@ -22,10 +22,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 use support::pool::{PoolBuilder, serve_if_worker};
+use support::sleeps::{Settings, sleep_for, time_scale};
 use support::{Report, Timer};
 
 /// Map cal_square (a random sleep, then x*x) over 0..N with a process pool.
@@ -53,38 +51,6 @@ struct Args {
     show: usize,
 }
 
-/// Accept a time scale from 0 to 10; anything else is a usage error (exit 2).
-fn time_scale(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(scale) if (0.0..=10.0).contains(&scale) => Ok(scale),
-        _ => Err(format!("{text:?} is not a number from 0 to 10")),
-    }
-}
-
-/// What every worker learns once, from the pool's initializer: enough to
-/// draw exactly the sleeps the parent expects.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Settings {
-    seed: u64,
-    time_scale: f64,
-    inputs: u64,
-}
-
-/// The article's `random.random()` for input `x`: a number in [0, 1) from a
-/// generator seeded by (seed, x) alone, so it does not matter which worker
-/// draws it, or in which order.
-fn random_for(seed: u64, x: u64) -> f64 {
-    // Multiplying by a large odd constant spreads neighbouring x apart.
-    StdRng::seed_from_u64(seed ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)).random()
-}
-
-/// How long `cal_square(x)` sleeps: `random() * (1000 - x) / 200` seconds
-/// in the article (1000 is the input count), times the time scale.
-fn sleep_for(settings: &Settings, x: u64) -> Duration {
-    let seconds = random_for(settings.seed, x) * (settings.inputs - x) as f64 / 200.0;
-    Duration::from_secs_f64(seconds * settings.time_scale)
-}
-
 /// The pool's initializer: each worker keeps the settings for its tasks.
 fn set_settings(settings: Settings) -> Settings {
     settings
@@ -92,6 +58,7 @@ fn set_settings(settings: Settings) -> Settings {
 
 /// The article's `cal_square`, run inside a worker process.
 fn cal_square(settings: &mut Settings, x: u64) -> Result<u64, String> {
+    // The article's `time.sleep(random.random() * (1000 - x) / 200)`.
     std::thread::sleep(sleep_for(settings, x));
     Ok(x * x)
 }
@@ -190,21 +157,6 @@ mod tests {
             time_scale: 1.0,
             inputs: 1000,
         }
-    }
-
-    #[test]
-    fn a_sleep_depends_only_on_seed_and_input() {
-        let (a, b) = (settings(1), settings(2));
-        // Drawing in a different order gives the same numbers.
-        let forward: Vec<Duration> = (0..50).map(|x| sleep_for(&a, x)).collect();
-        let backward: Vec<Duration> = (0..50).rev().map(|x| sleep_for(&a, x)).collect();
-        assert!(forward.iter().eq(backward.iter().rev()));
-        assert_ne!(
-            forward,
-            (0..50).map(|x| sleep_for(&b, x)).collect::<Vec<_>>()
-        );
-        // And they stay inside the article's range: below (1000 - x) / 200 s.
-        assert!((0..1000).all(|x| sleep_for(&a, x).as_secs_f64() < (1000 - x) as f64 / 200.0));
     }
 
     #[test]

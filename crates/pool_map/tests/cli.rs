@@ -1,24 +1,9 @@
 //! pool_map through its real binary: the binary is also the pool's worker.
 
-use std::process::Command;
+use support::testkit::{ExampleRun, printed_list, run_example};
 
-fn pool_map(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pool_map"))
-        .args(args)
-        .output()
-        .expect("pool_map runs")
-}
-
-/// The printed result list, e.g. "[0, 1, 4]" -> [0, 1, 4].
-fn results(stdout: &str) -> Vec<u64> {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with('['))
-        .expect("a result line");
-    line.trim_matches(['[', ']'])
-        .split(", ")
-        .map(|n| n.parse().expect("a number"))
-        .collect()
+fn pool_map(args: &[&str]) -> ExampleRun {
+    run_example(env!("CARGO_BIN_EXE_pool_map"), args)
 }
 
 #[test]
@@ -33,14 +18,10 @@ fn every_result_is_x_squared_in_input_order() {
         "--show",
         "60",
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = &out.stdout;
+    assert_eq!(out.code, Some(0), "{stdout}{}", out.stderr);
     let expected: Vec<u64> = (0..60).map(|x| x * x).collect();
-    assert_eq!(results(&stdout), expected);
+    assert_eq!(printed_list(stdout), expected);
     assert!(stdout.contains("seed 2024"), "{stdout}");
     assert!(stdout.contains("(time scale 0.2)"), "{stdout}");
 }
@@ -48,9 +29,9 @@ fn every_result_is_x_squared_in_input_order() {
 #[test]
 fn default_output_shows_the_first_ten() {
     let out = pool_map(&["--inputs", "20", "--workers", "2", "--time-scale", "0"]);
-    assert!(out.status.success());
+    assert_eq!(out.code, Some(0));
     assert_eq!(
-        results(&String::from_utf8_lossy(&out.stdout)),
+        printed_list(&out.stdout),
         vec![0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
     );
 }
@@ -63,6 +44,6 @@ fn bad_flags_exit_2() {
         &["--inputs", "x"],
     ] {
         let out = pool_map(bad);
-        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(out.code, Some(2), "{bad:?}");
     }
 }

@@ -21,34 +21,23 @@
 //!     cargo run --release --bin site_server -- --latency-ms 500
 //!     (then the same two commands, with --count 500)
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use futures::future::join_all;
-use support::web::{SiteArgs, describe_error, domain_urls, read_url_list};
-use support::{Report, Timer};
+use support::Timer;
+use support::pages::{ScrapeArgs, Tally, exit_with_error, reqwest_failure};
 
 /// Scrape the home pages of the top N "domains" with async I/O (tokio + reqwest).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    // --site, --count, --urls, --quiet and the local site's knobs, the same
+    // in the four scrape_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many "domains" to scrape (the article ran 10 and 500).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    count: u32,
-
-    /// Scrape the URLs listed in FILE (one per line) instead of the local site's.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
-
-    /// Print only failures and the summary, not one line per page.
-    #[arg(long)]
-    quiet: bool,
+    pages: ScrapeArgs,
 }
 
 /// What scraping one URL gave: the page's size, or why it failed.
@@ -62,8 +51,8 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Outcome {
         .send()
         .await
         .and_then(|response| response.error_for_status())
-        .map_err(|err| describe_error(&err))?;
-    let body = response.text().await.map_err(|err| describe_error(&err))?;
+        .map_err(reqwest_failure)?;
+    let body = response.text().await.map_err(reqwest_failure)?;
     // The article leaves "ADD RESPONSE MANIPULATION CODE HERE"; we keep the size.
     Ok(body.len())
 }
@@ -94,51 +83,30 @@ fn async_scraper(urls: &[String], timeout: Duration) -> Result<Vec<Outcome>> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 
 fn run(args: &Args) -> Result<ExitCode> {
-    let site = args.site.start()?;
-    let urls = match &args.urls {
-        Some(path) => read_url_list(path)?,
-        None => domain_urls(&site, args.count as usize),
+    // The top N "domains" of our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return Ok(exit_code),
     };
-    site.reset_stats();
+    let urls = &pages.urls;
 
     let timer = Timer::start();
-    let outcomes = async_scraper(&urls, args.site.timeout())?;
+    let outcomes = async_scraper(urls, args.pages.timeout())?;
     let elapsed = timer.elapsed();
 
     // gather() keeps input order, so results line up with `urls`.
-    let mut failed = 0;
+    let mut tally = Tally::new(args.pages.quiet);
     for (url, outcome) in urls.iter().zip(&outcomes) {
-        match outcome {
-            Ok(bytes) if !args.quiet => println!("Read {bytes} from {url}"),
-            Ok(_) => {}
-            Err(reason) => {
-                failed += 1;
-                println!("Failed {url}: {reason}");
-            }
-        }
+        tally.record(url, outcome);
     }
-    let max_in_flight = site.stats().map(|stats| stats.max_in_flight);
-    println!(
-        "Scraped {} of {} pages, {failed} failed; most requests in flight at once: {}",
-        urls.len() - failed,
-        urls.len(),
-        max_in_flight.map_or("unknown".to_string(), |n| n.to_string())
-    );
-    Ok(Report::new("scrape_async", elapsed)
-        .items((urls.len() - failed) as u64)
-        .errors(failed as u64)
-        .extra("urls", urls.len())
-        .extra("max_in_flight", max_in_flight)
+    let max_in_flight = pages.max_in_flight();
+    tally.print_scraped("", max_in_flight);
+    Ok(tally
+        .report("scrape_async", elapsed, max_in_flight)
         .finish(format!(
             "Function 'scrape_async' executed in {:.4}s",
             elapsed.as_secs_f64()
@@ -148,28 +116,12 @@ fn run(args: &Args) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
-        site::spawn(site::Config {
-            latency_ms,
-            jitter_ms: 0,
-            error_rate,
-            pages: 50,
-            ..site::Config::default()
-        })
-        .expect("the local site starts on a free loopback port")
-    }
-
-    fn urls(site: &site::SiteHandle, count: usize) -> Vec<String> {
-        (1..=count)
-            .map(|i| format!("{}/domains/{i}", site.url()))
-            .collect()
-    }
+    use support::testkit::{domain_urls, local_site};
 
     #[test]
     fn every_url_is_in_flight_at_once() {
         let site = local_site(300, 0.0);
-        let urls = urls(&site, 40);
+        let urls = domain_urls(&site, 40);
         let outcomes = async_scraper(&urls, Duration::from_secs(10)).unwrap();
         assert_eq!(outcomes.len(), 40);
         assert!(outcomes.iter().all(|outcome| outcome.is_ok()));
@@ -181,7 +133,7 @@ mod tests {
     #[test]
     fn failures_are_counted_and_the_rest_go_on() {
         let site = local_site(0, 0.1);
-        let urls = urls(&site, 200);
+        let urls = domain_urls(&site, 200);
         let outcomes = async_scraper(&urls, Duration::from_secs(10)).unwrap();
         assert_eq!(outcomes.len(), 200);
         let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count();

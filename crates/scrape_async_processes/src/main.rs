@@ -24,31 +24,24 @@
 //!     cargo run --release -p scrape_async_processes -- --site URL --count 500 --per-process 42
 //!     cargo run --release -p scrape_async_processes -- --site URL --count 500 --per-process 42 --as-in-article
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
 use futures::future::join_all;
+use support::Timer;
+use support::pages::{ScrapeArgs, Tally, exit_with_error, reqwest_failure};
 use support::pool::{PoolBuilder, TaskError, serve_if_worker, worker_id};
-use support::web::{SiteArgs, describe_error, domain_urls, read_url_list};
-use support::{Report, Timer};
 
 /// Scrape the top N "domains": chunks of URLs, each scraped by an async worker process.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    // --site, --count, --urls, --quiet and the local site's knobs, the same
+    // in the four scrape_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many "domains" to scrape (the article ran 10 and 500).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    count: u32,
-
-    /// Scrape the URLs listed in FILE (one per line) instead of the local site's.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
+    pages: ScrapeArgs,
 
     /// URLs per chunk [default: URLs / workers, rounded up; the article used 1 for 10 URLs and 42 for 500]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -61,10 +54,6 @@ struct Args {
     /// Reproduce the article's bug: wait for each submitted chunk before the next.
     #[arg(long)]
     as_in_article: bool,
-
-    /// Print only failures and the summary, not one line per page.
-    #[arg(long)]
-    quiet: bool,
 }
 
 /// One URL's outcome as a worker reports it: (page size, worker), or why it failed.
@@ -95,8 +84,8 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Outcome {
         .send()
         .await
         .and_then(|response| response.error_for_status())
-        .map_err(|err| describe_error(&err))?;
-    let body = response.text().await.map_err(|err| describe_error(&err))?;
+        .map_err(reqwest_failure)?;
+    let body = response.text().await.map_err(reqwest_failure)?;
     Ok((body.len(), worker_id().unwrap_or(0)))
 }
 
@@ -166,65 +155,50 @@ fn main() -> ExitCode {
     serve_if_worker(start_worker, async_scraper);
 
     let args = Args::parse();
-    match run(&args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 
 fn run(args: &Args) -> Result<ExitCode> {
-    let site = args.site.start()?;
-    let urls = match &args.urls {
-        Some(path) => read_url_list(path)?,
-        None => domain_urls(&site, args.count as usize),
+    // The top N "domains" of our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return Ok(exit_code),
     };
+    let urls = &pages.urls;
     let workers = args.workers.map_or_else(default_workers, |n| n as usize);
     let per_process = args
         .per_process
         .map_or_else(|| urls.len().div_ceil(workers), |n| n as usize);
-    site.reset_stats();
 
     let timer = Timer::start();
     let outcomes = async_multiprocessing_scraper(
-        &urls,
+        urls,
         workers,
         per_process,
-        args.site.timeout(),
+        args.pages.timeout(),
         args.as_in_article,
     )?;
     let elapsed = timer.elapsed();
 
-    let mut failed = 0;
+    // Lines chunk by chunk, in the order the chunks finished.
+    let mut tally = Tally::new(args.pages.quiet);
     for (index, outcome) in &outcomes {
+        let url = &urls[*index];
         match outcome {
-            Ok((bytes, worker)) if !args.quiet => {
-                println!("Read {bytes} from {} (worker {worker})", urls[*index])
-            }
-            Ok(_) => {}
-            Err(reason) => {
-                failed += 1;
-                println!("Failed {}: {reason}", urls[*index]);
-            }
+            Ok((bytes, worker)) => tally.page_read(url, *bytes, format_args!(" (worker {worker})")),
+            Err(reason) => tally.page_failed(url, reason),
         }
     }
-    let max_in_flight = site.stats().map(|stats| stats.max_in_flight);
-    println!(
-        "Scraped {} of {} pages with {workers} processes, {per_process} URLs per chunk, {failed} failed; most requests in flight at once: {}",
-        urls.len() - failed,
-        urls.len(),
-        max_in_flight.map_or("unknown".to_string(), |n| n.to_string())
+    let max_in_flight = pages.max_in_flight();
+    tally.print_scraped(
+        format_args!(" with {workers} processes, {per_process} URLs per chunk"),
+        max_in_flight,
     );
-    Ok(Report::new("scrape_async_processes", elapsed)
-        .items((urls.len() - failed) as u64)
-        .errors(failed as u64)
-        .extra("urls", urls.len())
+    Ok(tally
+        .report("scrape_async_processes", elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("per_process", per_process)
         .extra("as_in_article", args.as_in_article)
-        .extra("max_in_flight", max_in_flight)
         .finish(format!(
             "Function 'scrape_async_processes' executed in {:.4}s",
             elapsed.as_secs_f64()

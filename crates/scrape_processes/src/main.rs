@@ -26,30 +26,24 @@
 //!     cargo run --release -p scrape_processes -- --site URL --count 500
 //!     cargo run --release -p scrape_async     -- --site URL --count 500
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use support::Timer;
+use support::pages::{ScrapeArgs, Tally, exit_with_error, ureq_failure};
 use support::pool::{PoolBuilder, TaskError, serve_if_worker, worker_id};
-use support::web::{SiteArgs, blocking_agent, describe_error, domain_urls, read_url_list};
-use support::{Report, Timer};
+use support::web::blocking_agent;
 
 /// Scrape the home pages of the top N "domains" with a pool of processes.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    // --site, --count, --urls, --quiet and the local site's knobs, the same
+    // in the four scrape_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many "domains" to scrape (the article ran 10 and 500).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    count: u32,
-
-    /// Scrape the URLs listed in FILE (one per line) instead of the local site's.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
+    pages: ScrapeArgs,
 
     /// Worker processes [default: CPUs, as ProcessPoolExecutor]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -58,10 +52,6 @@ struct Args {
     /// Reproduce the article's bug: wait for each submitted task before the next.
     #[arg(long)]
     as_in_article: bool,
-
-    /// Print only failures and the summary, not one line per page.
-    #[arg(long)]
-    quiet: bool,
 }
 
 /// What a worker sends back for one URL: page size, and who read it.
@@ -74,11 +64,8 @@ fn start_worker(timeout_secs: f64) -> ureq::Agent {
 
 /// One task, run inside a worker process: fetch one URL.
 fn fetch(agent: &mut ureq::Agent, url: String) -> std::result::Result<Page, String> {
-    let mut response = agent.get(&url).call().map_err(|err| describe_error(&err))?;
-    let body = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|err| describe_error(&err))?;
+    let mut response = agent.get(&url).call().map_err(ureq_failure)?;
+    let body = response.body_mut().read_to_string().map_err(ureq_failure)?;
     let worker = worker_id().unwrap_or(0);
     Ok((body.len(), worker, std::process::id()))
 }
@@ -116,59 +103,40 @@ fn main() -> ExitCode {
     serve_if_worker(start_worker, fetch);
 
     let args = Args::parse();
-    match run(&args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 
 fn run(args: &Args) -> Result<ExitCode> {
-    let site = args.site.start()?;
-    let urls = match &args.urls {
-        Some(path) => read_url_list(path)?,
-        None => domain_urls(&site, args.count as usize),
+    // The top N "domains" of our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return Ok(exit_code),
     };
+    let urls = &pages.urls;
     let workers = args.workers.map_or_else(default_workers, |n| n as usize);
-    site.reset_stats();
 
     let timer = Timer::start();
     let completed =
-        multiprocessing_scraper(&urls, workers, args.site.timeout(), args.as_in_article)?;
+        multiprocessing_scraper(urls, workers, args.pages.timeout(), args.as_in_article)?;
     let elapsed = timer.elapsed();
 
-    let mut failed = 0;
+    // Lines in completion order, each saying which worker read the page.
+    let mut tally = Tally::new(args.pages.quiet);
     for (index, outcome) in &completed {
+        let url = &urls[*index];
         match outcome {
-            Ok((bytes, worker, pid)) if !args.quiet => {
-                println!(
-                    "Read {bytes} from {} (worker {worker}, pid {pid})",
-                    urls[*index]
-                )
+            Ok((bytes, worker, pid)) => {
+                tally.page_read(url, *bytes, format_args!(" (worker {worker}, pid {pid})"))
             }
-            Ok(_) => {}
-            Err(reason) => {
-                failed += 1;
-                println!("Failed {}: {reason}", urls[*index]);
-            }
+            Err(reason) => tally.page_failed(url, reason),
         }
     }
-    let max_in_flight = site.stats().map(|stats| stats.max_in_flight);
-    println!(
-        "Scraped {} of {} pages with {workers} processes, {failed} failed; most requests in flight at once: {}",
-        urls.len() - failed,
-        urls.len(),
-        max_in_flight.map_or("unknown".to_string(), |n| n.to_string())
-    );
-    Ok(Report::new("scrape_processes", elapsed)
-        .items((urls.len() - failed) as u64)
-        .errors(failed as u64)
-        .extra("urls", urls.len())
+    let max_in_flight = pages.max_in_flight();
+    tally.print_scraped(format_args!(" with {workers} processes"), max_in_flight);
+    Ok(tally
+        .report("scrape_processes", elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
-        .extra("max_in_flight", max_in_flight)
         .finish(format!(
             "Function 'scrape_processes' executed in {:.4}s",
             elapsed.as_secs_f64()

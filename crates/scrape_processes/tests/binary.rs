@@ -1,50 +1,30 @@
 //! Runs the real binary: under `cargo test` the current executable is the
 //! test harness, so the pool's workers must come from the example itself.
 
-use std::process::Command;
+use support::report::Report;
+use support::testkit::{check_bad_url_lists, check_failed_scrape, local_site, run_example};
 
-fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
-    site::spawn(site::Config {
-        latency_ms,
-        jitter_ms: 0,
-        error_rate,
-        pages: 50,
-        ..site::Config::default()
-    })
-    .expect("the local site starts on a free loopback port")
-}
+const BIN: &str = env!("CARGO_BIN_EXE_scrape_processes");
 
-/// Run the scraper against `site`; returns (exit code, stdout, report record).
-fn scrape(site: &site::SiteHandle, extra: &[&str]) -> (i32, String, serde_json::Value) {
-    let report = std::env::temp_dir().join(format!(
-        "scrape_processes-{}-{}.jsonl",
-        std::process::id(),
-        extra.join("_").replace(['-', ' '], "")
-    ));
-    let _ = std::fs::remove_file(&report);
-    let output = Command::new(env!("CARGO_BIN_EXE_scrape_processes"))
-        .args(["--site", site.url(), "--quiet"])
-        .args(extra)
-        .env("RUN_ALL_REPORT", &report)
-        .output()
-        .expect("the example binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let record = std::fs::read_to_string(&report).expect("the example wrote its report");
-    let _ = std::fs::remove_file(&report);
-    let record = serde_json::from_str(record.trim()).expect("one JSON line");
-    (output.status.code().unwrap_or(-1), stdout, record)
+/// Run the scraper against `site`, quietly; returns (exit code, stdout, report record).
+fn scrape(site: &site::SiteHandle, extra: &[&str]) -> (Option<i32>, String, Report) {
+    let mut args = vec!["--site", site.url(), "--quiet"];
+    args.extend_from_slice(extra);
+    let run = run_example(BIN, &args);
+    let report = run.report.expect("the example wrote its report");
+    (run.code, run.stdout, report)
 }
 
 #[test]
 fn one_result_per_url_and_the_pool_size_in_flight() {
     let site = local_site(300, 0.0);
     let (code, stdout, record) = scrape(&site, &["--count", "12", "--workers", "3"]);
-    assert_eq!(code, 0, "{stdout}");
-    assert_eq!(record["items"], 12);
-    assert_eq!(record["errors"], 0);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(record.items, 12);
+    assert_eq!(record.errors, 0);
     assert_eq!(site.stats().requests, 12);
     assert_eq!(site.stats().max_in_flight, 3);
-    assert_eq!(record["extra"]["max_in_flight"], 3);
+    assert_eq!(record.extra["max_in_flight"], 3);
 }
 
 #[test]
@@ -54,22 +34,30 @@ fn the_article_version_runs_one_at_a_time() {
         &site,
         &["--count", "8", "--workers", "3", "--as-in-article"],
     );
-    assert_eq!(code, 0);
-    assert_eq!(record["items"], 8);
+    assert_eq!(code, Some(0));
+    assert_eq!(record.items, 8);
     assert_eq!(site.stats().max_in_flight, 1);
 }
 
 #[test]
 fn failures_are_reported_and_the_run_exits_1() {
     let site = local_site(0, 0.1);
-    let (code, stdout, record) = scrape(&site, &["--count", "100", "--workers", "2"]);
-    let served_errors = site.stats().by_status.get(&500).copied().unwrap_or(0);
-    assert!(
-        served_errors > 0,
-        "a 10% error rate over 100 requests gave no 500"
-    );
-    assert_eq!(code, 1);
-    assert_eq!(record["errors"], served_errors);
-    assert_eq!(record["items"].as_u64(), Some(100 - served_errors));
-    assert_eq!(stdout.matches("Failed ").count() as u64, served_errors);
+    let args = [
+        "--site",
+        site.url(),
+        "--quiet",
+        "--count",
+        "100",
+        "--workers",
+        "2",
+    ];
+    let run = run_example(BIN, &args);
+    // Exit 1, and lines, record and site agree: see check_failed_scrape.
+    check_failed_scrape(&run, &site, 100);
+}
+
+#[test]
+fn a_missing_or_empty_url_list_is_a_clear_error_with_exit_2() {
+    // Refused before any worker process is started.
+    check_bad_url_lists(BIN);
 }

@@ -29,7 +29,6 @@
 //!     cargo run --release --bin site_server -- --latency-ms 500
 //!     (then the same two commands, with --count 500)
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -37,23 +36,18 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Parser;
-use support::web::{SiteArgs, blocking_agent, describe_error, domain_urls, read_url_list};
-use support::{Report, Timer};
+use support::Timer;
+use support::pages::{ScrapeArgs, Tally, exit_with_error, ureq_failure};
+use support::web::blocking_agent;
 
 /// Scrape the home pages of the top N "domains" with a pool of threads.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    // --site, --count, --urls, --quiet and the local site's knobs, the same
+    // in the four scrape_* examples.
     #[command(flatten)]
-    site: SiteArgs,
-
-    /// How many "domains" to scrape (the article ran 10 and 500).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    count: u32,
-
-    /// Scrape the URLs listed in FILE (one per line) instead of the local site's.
-    #[arg(long, value_name = "FILE")]
-    urls: Option<PathBuf>,
+    pages: ScrapeArgs,
 
     /// Threads in the pool [default: CPUs + 4, at most 32, as ThreadPoolExecutor]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -62,10 +56,6 @@ struct Args {
     /// Reproduce the article's bug: wait for every submitted task after each submit.
     #[arg(long)]
     as_in_article: bool,
-
-    /// Print only failures and the summary, not one line per page.
-    #[arg(long)]
-    quiet: bool,
 }
 
 /// What scraping one URL gave: the page's size, or why it failed.
@@ -73,11 +63,8 @@ type Outcome = std::result::Result<usize, String>;
 
 /// One request, run on a pool thread (the article submits `requests.get`).
 fn fetch(agent: &ureq::Agent, url: &str) -> Outcome {
-    let mut response = agent.get(url).call().map_err(|err| describe_error(&err))?;
-    let body = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|err| describe_error(&err))?;
+    let mut response = agent.get(url).call().map_err(ureq_failure)?;
+    let body = response.body_mut().read_to_string().map_err(ureq_failure)?;
     Ok(body.len())
 }
 
@@ -138,53 +125,33 @@ fn multithreading_scraper(
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 
 fn run(args: &Args) -> Result<ExitCode> {
-    let site = args.site.start()?;
-    let urls = match &args.urls {
-        Some(path) => read_url_list(path)?,
-        None => domain_urls(&site, args.count as usize),
+    // The top N "domains" of our site, or the --urls file.
+    let pages = match args.pages.start() {
+        Ok(pages) => pages,
+        Err(exit_code) => return Ok(exit_code),
     };
+    let urls = &pages.urls;
     let workers = args.workers.map_or_else(default_workers, |n| n as usize);
-    site.reset_stats();
 
     let timer = Timer::start();
-    let completed = multithreading_scraper(&urls, workers, args.site.timeout(), args.as_in_article);
+    let completed = multithreading_scraper(urls, workers, args.pages.timeout(), args.as_in_article);
     let elapsed = timer.elapsed();
 
-    let mut failed = 0;
+    // Lines in completion order, as `as_completed` hands them out.
+    let mut tally = Tally::new(args.pages.quiet);
     for (index, outcome) in &completed {
-        match outcome {
-            Ok(bytes) if !args.quiet => println!("Read {bytes} from {}", urls[*index]),
-            Ok(_) => {}
-            Err(reason) => {
-                failed += 1;
-                println!("Failed {}: {reason}", urls[*index]);
-            }
-        }
+        tally.record(&urls[*index], outcome);
     }
-    let max_in_flight = site.stats().map(|stats| stats.max_in_flight);
-    println!(
-        "Scraped {} of {} pages with {workers} threads, {failed} failed; most requests in flight at once: {}",
-        urls.len() - failed,
-        urls.len(),
-        max_in_flight.map_or("unknown".to_string(), |n| n.to_string())
-    );
-    Ok(Report::new("scrape_threads", elapsed)
-        .items((urls.len() - failed) as u64)
-        .errors(failed as u64)
-        .extra("urls", urls.len())
+    let max_in_flight = pages.max_in_flight();
+    tally.print_scraped(format_args!(" with {workers} threads"), max_in_flight);
+    Ok(tally
+        .report("scrape_threads", elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
-        .extra("max_in_flight", max_in_flight)
         .finish(format!(
             "Function 'scrape_threads' executed in {:.4}s",
             elapsed.as_secs_f64()
@@ -200,28 +167,12 @@ fn default_workers() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn local_site(latency_ms: u64, error_rate: f64) -> site::SiteHandle {
-        site::spawn(site::Config {
-            latency_ms,
-            jitter_ms: 0,
-            error_rate,
-            pages: 50,
-            ..site::Config::default()
-        })
-        .expect("the local site starts on a free loopback port")
-    }
-
-    fn urls(site: &site::SiteHandle, count: usize) -> Vec<String> {
-        (1..=count)
-            .map(|i| format!("{}/domains/{i}", site.url()))
-            .collect()
-    }
+    use support::testkit::{domain_urls, local_site};
 
     #[test]
     fn the_pool_keeps_its_size_in_flight() {
         let site = local_site(200, 0.0);
-        let urls = urls(&site, 24);
+        let urls = domain_urls(&site, 24);
         let completed = multithreading_scraper(&urls, 6, Duration::from_secs(10), false);
         let mut indexes: Vec<usize> = completed.iter().map(|(index, _)| *index).collect();
         indexes.sort_unstable();
@@ -244,7 +195,7 @@ mod tests {
     #[test]
     fn the_article_version_runs_one_at_a_time() {
         let site = local_site(20, 0.0);
-        let urls = urls(&site, 10);
+        let urls = domain_urls(&site, 10);
         let completed = multithreading_scraper(&urls, 6, Duration::from_secs(10), true);
         assert_eq!(completed.len(), 10);
         // Serial in effect: results come back in submit order, one at a time.
@@ -256,7 +207,7 @@ mod tests {
     #[test]
     fn failures_are_counted_and_the_rest_go_on() {
         let site = local_site(0, 0.1);
-        let urls = urls(&site, 200);
+        let urls = domain_urls(&site, 200);
         let completed = multithreading_scraper(&urls, 8, Duration::from_secs(10), false);
         assert_eq!(completed.len(), 200);
         let failed = completed.iter().filter(|(_, o)| o.is_err()).count() as u64;

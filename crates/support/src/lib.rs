@@ -6,12 +6,20 @@
 //! - [`report`]: a timer and the one closing call every example ends with;
 //! - [`web`]: the `--site` flag and the in-process local site;
 //! - [`pool`]: a process pool built on `std::process`, because Rust has no
-//!   `multiprocessing.Pool`.
+//!   `multiprocessing.Pool`;
+//! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
+//!   examples (`download_*`, `scrape_*`);
+//! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
+//! - [`testkit`]: what the examples' tests share (a local site, running an
+//!   example's binary and reading its report back).
 
 pub mod cli;
 pub mod crawl;
+pub mod pages;
 pub mod pool;
 pub mod report;
+pub mod sleeps;
+pub mod testkit;
 pub mod web;
 
 pub use report::{Report, Timer};
