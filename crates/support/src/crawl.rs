@@ -367,7 +367,7 @@ impl Crawl {
             None => println!("0 (no URL found)"),
         }
         println!(
-            "fetched {} pages, {} failed",
+            "pages requested: {}, failed: {}",
             self.fetched + self.failed,
             self.failed
         );
