@@ -30,7 +30,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use crate::Report;
-use crate::web::{SiteArgs, SiteGuard, Stats};
+use crate::web::{IpLiteralResolver, SiteArgs, SiteGuard, Stats};
 
 /// The article prints `res[432]`, the 433rd URL found; we print the same one.
 pub const SAMPLE_INDEX: usize = 432;
@@ -147,7 +147,8 @@ pub fn redirect_links(page_url: &Url, location: Option<&str>) -> Vec<Url> {
 /// settings (timeout, no proxy, error statuses as `Err`), but redirects are
 /// not followed: the crawler treats them as links ([`redirect_links`]).
 ///
-/// It also answers IP addresses without a lookup (see [`IpLiteralResolver`]).
+/// It also answers IP addresses without a lookup (see [`IpLiteralResolver`]),
+/// as [`crate::web::blocking_agent`] does.
 pub fn crawl_agent(timeout: Duration) -> ureq::Agent {
     let config = ureq::config::Config::builder()
         .timeout_global(Some(timeout))
@@ -162,45 +163,6 @@ pub fn crawl_agent(timeout: Duration) -> ureq::Agent {
         ureq::unversioned::transport::DefaultConnector::default(),
         IpLiteralResolver::default(),
     )
-}
-
-/// ureq's default resolver, when a timeout is set, starts a thread for
-/// every request to bound the name lookup, even for `127.0.0.1` and even
-/// when a pooled connection is reused: measured, that doubled the CPU a
-/// serial crawl spends per page at latency 0. An IP address needs no
-/// lookup, so this resolver answers it at once and leaves host names to
-/// the default resolver.
-#[derive(Debug, Default)]
-pub struct IpLiteralResolver(ureq::unversioned::resolver::DefaultResolver);
-
-impl ureq::unversioned::resolver::Resolver for IpLiteralResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: ureq::unversioned::transport::NextTimeout,
-    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
-        let default_port = if uri.scheme_str() == Some("https") {
-            443
-        } else {
-            80
-        };
-        let port = uri.port_u16().unwrap_or(default_port);
-        // `[::1]` is written with brackets in a URL.
-        let host = uri
-            .host()
-            .unwrap_or("")
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        match host.parse::<std::net::IpAddr>() {
-            Ok(ip) => {
-                let mut addrs = self.empty();
-                addrs.push(std::net::SocketAddr::new(ip, port));
-                Ok(addrs)
-            }
-            Err(_) => self.0.resolve(uri, config, timeout),
-        }
-    }
 }
 
 /// The async client of the crawlers: [`crate::web::async_client`] without
