@@ -1,0 +1,373 @@
+//! The results: a terminal table, and results.md / .csv / .json / .svg.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::machine::Machine;
+use crate::run::{RowResult, Status};
+
+pub fn seconds(value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
+        Some(s) if s >= 100.0 => format!("{s:.1} s"),
+        Some(s) => format!("{s:.3} s"),
+    }
+}
+
+fn speedup(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |x| format!("{x:.2}x"))
+}
+
+fn efficiency(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |x| format!("{:.0}%", x * 100.0))
+}
+
+fn in_flight(value: Option<u64>) -> String {
+    value.map_or_else(|| "-".into(), |n| n.to_string())
+}
+
+fn status(row: &RowResult) -> String {
+    match row.status {
+        Status::Ok => "ok".into(),
+        other => format!("{}: {}", other.as_str(), row.reason),
+    }
+}
+
+const COLUMNS: [&str; 7] = [
+    "example",
+    "median",
+    "speed-up",
+    "ideal",
+    "efficiency",
+    "max in flight",
+    "status",
+];
+
+fn cells(row: &RowResult) -> [String; 7] {
+    let mut name = row.example.clone();
+    if row.baseline {
+        name.push_str(" (baseline)");
+    }
+    [
+        name,
+        seconds(row.median_seconds),
+        speedup(row.speedup),
+        seconds(row.ideal_seconds),
+        efficiency(row.efficiency),
+        in_flight(row.max_in_flight),
+        status(row),
+    ]
+}
+
+/// A group's name and its rows.
+type Group<'a> = (&'a str, Vec<&'a RowResult>);
+/// An article's code, title and groups.
+type Article<'a> = (&'a str, &'a str, Vec<Group<'a>>);
+
+/// Rows split by article, then by group, keeping catalog order.
+fn by_article(rows: &[RowResult]) -> Vec<Article<'_>> {
+    let mut articles: Vec<Article> = Vec::new();
+    for row in rows {
+        if articles
+            .last()
+            .is_none_or(|(code, _, _)| *code != row.article)
+        {
+            articles.push((&row.article, &row.article_title, Vec::new()));
+        }
+        let groups = &mut articles.last_mut().expect("pushed above").2;
+        if groups.last().is_none_or(|(name, _)| *name != row.group) {
+            groups.push((&row.group, Vec::new()));
+        }
+        groups.last_mut().expect("pushed above").1.push(row);
+    }
+    articles
+}
+
+/// The terminal table.
+pub fn terminal_table(machine: &Machine, rows: &[RowResult]) -> String {
+    let all: Vec<[String; 7]> = rows.iter().map(cells).collect();
+    let mut widths = COLUMNS.map(str::len);
+    for cells in &all {
+        for (width, cell) in widths.iter_mut().zip(cells) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    // The status column is last: never pad it.
+    let line = |cells: &[String]| {
+        let mut text = String::from("    ");
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 0 || i == cells.len() - 1 {
+                let _ = write!(text, "{cell:<w$}  ", w = widths[i]);
+            } else {
+                let _ = write!(text, "{cell:>w$}  ", w = widths[i]);
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "run_all: every example, measured on this machine");
+    for fact in machine.lines() {
+        let _ = writeln!(out, "  {fact}");
+    }
+    let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let mut index = 0;
+    for (code, title, groups) in by_article(rows) {
+        let _ = writeln!(out, "\n{code}  {title}");
+        let _ = writeln!(out, "{}", line(&header));
+        for (group, group_rows) in groups {
+            let _ = writeln!(out, "  {group}");
+            for _ in group_rows {
+                let _ = writeln!(out, "{}", line(&all[index]));
+                index += 1;
+            }
+        }
+    }
+    let failed = rows.iter().filter(|r| r.status == Status::Failed).count();
+    let skipped = rows.iter().filter(|r| r.status == Status::Skipped).count();
+    let _ = writeln!(
+        out,
+        "\n{} rows: {} ok, {failed} failed, {skipped} skipped. speed-up: over the group's \
+         baseline; efficiency: ideal / median.",
+        rows.len(),
+        rows.len() - failed - skipped
+    );
+    out
+}
+
+fn markdown_escape(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// results.md: the machine header, then one table per article.
+pub fn markdown(machine: &Machine, rows: &[RowResult], command: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# run_all results\n");
+    let _ = writeln!(out, "Produced by `{command}`.\n");
+    for fact in machine.lines() {
+        let _ = writeln!(out, "- {fact}");
+    }
+    let _ = writeln!(
+        out,
+        "\nspeed-up: over the group's sequential baseline; ideal: the lower bound \
+         its formula gives on this machine; efficiency: ideal / median; max in \
+         flight: the most requests the site served at once."
+    );
+    for (code, title, groups) in by_article(rows) {
+        let _ = writeln!(out, "\n## {code}: {title}\n");
+        let _ = writeln!(
+            out,
+            "| group | example | median | speed-up | ideal | efficiency | max in flight | status | ideal formula |"
+        );
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|---|---|");
+        for (group, group_rows) in groups {
+            for (i, row) in group_rows.iter().enumerate() {
+                let cells = cells(row);
+                let group_cell = if i == 0 { group } else { "" };
+                let _ = write!(out, "| {} |", markdown_escape(group_cell));
+                for cell in &cells {
+                    let _ = write!(out, " {} |", markdown_escape(cell));
+                }
+                let _ = writeln!(out, " {} |", markdown_escape(&row.ideal_formula));
+            }
+        }
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+pub const CSV_HEADER: &str = "article,group,example,package,args,baseline,status,reason,runs,\
+median_seconds,speedup,ideal_seconds,efficiency,max_in_flight,site_requests,items,errors,ideal_formula";
+
+/// results.csv: one line per row, numbers unformatted.
+pub fn csv(rows: &[RowResult]) -> String {
+    let number = |value: Option<f64>| value.map_or_else(String::new, |x| format!("{x:.6}"));
+    let count = |value: Option<u64>| value.map_or_else(String::new, |n| n.to_string());
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    for row in rows {
+        let fields = [
+            row.article.clone(),
+            row.group.clone(),
+            row.example.clone(),
+            row.package.clone(),
+            row.args.join(" "),
+            row.baseline.to_string(),
+            row.status.as_str().to_string(),
+            row.reason.clone(),
+            row.runs.len().to_string(),
+            number(row.median_seconds),
+            number(row.speedup),
+            number(row.ideal_seconds),
+            number(row.efficiency),
+            count(row.max_in_flight),
+            count(row.site_requests),
+            count(row.items),
+            count(row.errors),
+            row.ideal_formula.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    machine: &'a Machine,
+    rows: &'a [RowResult],
+}
+
+pub fn json(machine: &Machine, rows: &[RowResult]) -> Result<String> {
+    serde_json::to_string_pretty(&JsonResults { machine, rows }).context("serialising results")
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// results.svg: one panel per group, a bar per row (median wall time), a
+/// tick at the ideal bound, the speed-up after the bar. Each group has its
+/// own scale, because a group's rows do the same work and a 16 s download
+/// would flatten a 0.1 s one elsewhere.
+pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
+    const WIDTH: f64 = 980.0;
+    const LABEL: f64 = 290.0;
+    const BAR_MAX: f64 = 480.0;
+    const ROW_H: f64 = 22.0;
+    let mut body = String::new();
+    let mut y = 46.0;
+    for (code, _, groups) in by_article(rows) {
+        for (group, group_rows) in groups {
+            let shown: Vec<&&RowResult> = group_rows
+                .iter()
+                .filter(|r| r.status != Status::Skipped)
+                .collect();
+            if shown.is_empty() {
+                continue;
+            }
+            let scale = shown
+                .iter()
+                .flat_map(|r| [r.median_seconds, r.ideal_seconds])
+                .flatten()
+                .fold(0.0_f64, f64::max)
+                // Below 10 ms a bar is a sliver: nothing worth comparing.
+                .max(0.01);
+            y += 20.0;
+            let _ = writeln!(
+                body,
+                r#"<text x="10" y="{y:.0}" font-weight="bold">{} · {}</text>"#,
+                xml(code),
+                xml(group)
+            );
+            y += 6.0;
+            for row in shown {
+                let text_y = y + 15.0;
+                let _ = writeln!(
+                    body,
+                    r#"<text x="20" y="{text_y:.0}">{}</text>"#,
+                    xml(&row.example)
+                );
+                match (row.status, row.median_seconds) {
+                    (Status::Ok, Some(median)) => {
+                        let width = if scale > 0.0 {
+                            median / scale * BAR_MAX
+                        } else {
+                            0.0
+                        };
+                        let colour = if row.baseline { "#9e9e9e" } else { "#4878b0" };
+                        let _ = writeln!(
+                            body,
+                            r#"<rect x="{LABEL}" y="{:.0}" width="{:.1}" height="{:.0}" fill="{colour}"/>"#,
+                            y + 4.0,
+                            width.max(1.0),
+                            ROW_H - 6.0
+                        );
+                        if let Some(ideal) = row.ideal_seconds {
+                            let x = LABEL + ideal / scale * BAR_MAX;
+                            let _ = writeln!(
+                                body,
+                                r##"<line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{:.0}" stroke="#d62728" stroke-width="2"/>"##,
+                                y + 1.0,
+                                y + ROW_H - 1.0
+                            );
+                        }
+                        let mut label = seconds(Some(median));
+                        if let Some(s) = row.speedup {
+                            let _ = write!(label, "  ({s:.2}x)");
+                        }
+                        let _ = writeln!(
+                            body,
+                            r#"<text x="{:.1}" y="{text_y:.0}">{}</text>"#,
+                            LABEL + width.max(1.0) + 8.0,
+                            xml(&label)
+                        );
+                    }
+                    _ => {
+                        let _ = writeln!(
+                            body,
+                            r##"<text x="{LABEL}" y="{text_y:.0}" fill="#d62728">failed: {}</text>"##,
+                            xml(&row.reason.chars().take(80).collect::<String>())
+                        );
+                    }
+                }
+                y += ROW_H;
+            }
+        }
+    }
+    let height = y + 20.0;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="sans-serif" font-size="13">"#
+    );
+    let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<text x="10" y="22" font-size="16" font-weight="bold">run_all: median wall time per example ({} CPUs, site latency {} ms, {} mode)</text>"#,
+        machine.cpus, machine.site_latency_ms, machine.mode
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="10" y="42" fill="#555">bar: median seconds (grey: the group's baseline); red tick: ideal bound; (Nx): speed-up over the baseline. Each group has its own scale.</text>"##
+    );
+    out.push_str(&body);
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Write the four files; returns their paths.
+pub fn write_files(
+    out_dir: &Path,
+    machine: &Machine,
+    rows: &[RowResult],
+    command: &str,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let files = [
+        ("results.md", markdown(machine, rows, command)),
+        ("results.csv", csv(rows)),
+        ("results.json", json(machine, rows)?),
+        ("results.svg", svg(machine, rows)),
+    ];
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        let path = out_dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        paths.push(path);
+    }
+    Ok(paths)
+}

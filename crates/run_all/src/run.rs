@@ -1,0 +1,355 @@
+//! Running the selected rows and turning runs into table rows.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::catalog::{Entry, IdealInputs};
+use crate::machine::Machine;
+use crate::process::{RunSpec, SiteServer, run_once};
+
+/// How to run (from the command line).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub quick: bool,
+    pub repeat: u32,
+    pub latency_ms: u64,
+    pub timeout: Duration,
+    pub bin_dir: PathBuf,
+    pub out_dir: PathBuf,
+    /// Name of the site server binary in `bin_dir`, optionally followed by
+    /// arguments that go first (for a test stand-in).
+    pub site_bin: String,
+}
+
+/// ok, failed (the run goes on, run_all exits 1), or skipped (a planned
+/// example that does not exist yet: not a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// One row of the results.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    pub article: String,
+    pub article_title: String,
+    pub group: String,
+    pub example: String,
+    pub package: String,
+    pub python: String,
+    pub rust: String,
+    pub args: Vec<String>,
+    pub baseline: bool,
+    pub needs_site: bool,
+    pub status: Status,
+    /// Why it failed or was skipped; empty when ok.
+    pub reason: String,
+    /// Every run's wall seconds, from the report records.
+    pub runs: Vec<f64>,
+    pub median_seconds: Option<f64>,
+    /// Group baseline's median / this median.
+    pub speedup: Option<f64>,
+    pub ideal_seconds: Option<f64>,
+    pub ideal_formula: String,
+    /// ideal / measured: 1.0 means the bound was reached.
+    pub efficiency: Option<f64>,
+    /// Highest max-in-flight the site saw over the runs.
+    pub max_in_flight: Option<u64>,
+    /// Requests the site served during the last run.
+    pub site_requests: Option<u64>,
+    pub items: Option<u64>,
+    pub errors: Option<u64>,
+    /// The last run's free-form figures from its report record.
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl RowResult {
+    fn new(entry: &Entry, quick: bool) -> Self {
+        RowResult {
+            article: entry.article.clone(),
+            article_title: crate::catalog::article_title(&entry.article).to_string(),
+            group: entry.group.clone(),
+            example: entry.name(),
+            package: entry.package.clone(),
+            python: entry.python.clone(),
+            rust: entry.rust.clone(),
+            args: entry.args(quick),
+            baseline: entry.baseline,
+            needs_site: entry.needs_site,
+            status: Status::Skipped,
+            reason: String::new(),
+            runs: Vec::new(),
+            median_seconds: None,
+            speedup: None,
+            ideal_seconds: None,
+            ideal_formula: entry.ideal(quick).formula(),
+            efficiency: None,
+            max_in_flight: None,
+            site_requests: None,
+            items: None,
+            errors: None,
+            extra: None,
+        }
+    }
+}
+
+/// The median of some run times (mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    })
+}
+
+/// Keep the rows `--only` names: a comma-separated list of patterns. A
+/// pattern equal to a package or row name selects exactly those rows (so
+/// `sync_count` does not drag in `async_count`); any other pattern selects
+/// every row whose name contains it (`download_`, `crawl`).
+pub fn select(entries: Vec<Entry>, only: Option<&str>) -> Vec<Entry> {
+    let Some(only) = only else { return entries };
+    let patterns: Vec<String> = only
+        .split(',')
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let exact = |entry: &Entry, pattern: &str| {
+        entry.package.to_lowercase() == pattern || entry.name().to_lowercase() == pattern
+    };
+    let matches = |entry: &Entry| {
+        patterns.iter().any(|pattern| {
+            if entries.iter().any(|e| exact(e, pattern)) {
+                exact(entry, pattern)
+            } else {
+                entry.name().to_lowercase().contains(pattern.as_str())
+            }
+        })
+    };
+    let keep: Vec<bool> = entries.iter().map(matches).collect();
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(entry, keep)| keep.then_some(entry))
+        .collect()
+}
+
+fn binary_path(bin_dir: &Path, name: &str) -> PathBuf {
+    bin_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Run every entry `repeat` times, in catalog order, and build the rows.
+pub fn run_entries(entries: &[Entry], options: &Options, machine: &Machine) -> Vec<RowResult> {
+    let log_dir = options.out_dir.join("logs");
+    if let Err(err) = std::fs::create_dir_all(&log_dir) {
+        eprintln!("warning: cannot create {}: {err}", log_dir.display());
+    }
+
+    // Start the one site server only if a row that will run needs it.
+    let site_wanted = entries
+        .iter()
+        .any(|e| e.needs_site && binary_path(&options.bin_dir, &e.package).is_file());
+    let site = if site_wanted {
+        // "NAME ARGS..." lets a test run a stand-in with a subcommand.
+        let mut words = options.site_bin.split_whitespace().map(str::to_string);
+        let name = words.next().unwrap_or_else(|| "site_server".into());
+        let first_args: Vec<String> = words.collect();
+        let bin = binary_path(&options.bin_dir, &name);
+        match SiteServer::start(&bin, &first_args, options.latency_ms, &log_dir) {
+            Ok(server) => {
+                eprintln!(
+                    "site_server (pid {}) listening on {}, latency {} ms",
+                    server.pid(),
+                    server.url(),
+                    options.latency_ms
+                );
+                Ok(server)
+            }
+            Err(err) => {
+                eprintln!("site_server failed to start: {err:#}");
+                Err(format!("site_server failed to start: {err:#}"))
+            }
+        }
+    } else {
+        Err("no site needed".to_string())
+    };
+
+    let mut baselines: HashMap<(String, String), f64> = HashMap::new();
+    let mut rows = Vec::with_capacity(entries.len());
+    let total = entries.len();
+    for (index, entry) in entries.iter().enumerate() {
+        let mut row = RowResult::new(entry, options.quick);
+        let bin = binary_path(&options.bin_dir, &entry.package);
+        eprint!("[{:>2}/{total}] {:<34} ", index + 1, row.example);
+        if !bin.is_file() {
+            if entry.planned {
+                row.status = Status::Skipped;
+                row.reason = "planned: not in the workspace yet".into();
+            } else {
+                row.status = Status::Failed;
+                row.reason = format!("binary not found: {} (is it built?)", bin.display());
+            }
+        } else {
+            let site_url = match (&site, entry.needs_site) {
+                (_, false) => Ok(None),
+                (Ok(server), true) => Ok(Some(server.url())),
+                (Err(reason), true) => Err(reason.clone()),
+            };
+            match site_url {
+                Err(reason) => {
+                    row.status = Status::Failed;
+                    row.reason = reason;
+                }
+                Ok(site_url) => run_row(entry, &bin, site_url, options, &log_dir, &mut row),
+            }
+        }
+        let key = (entry.article.clone(), entry.group.clone());
+        if entry.baseline
+            && let Some(median) = row.median_seconds
+        {
+            baselines.insert(key.clone(), median);
+        }
+        let baseline_seconds = baselines.get(&key).copied();
+        if let Some(median) = row.median_seconds {
+            row.speedup = baseline_seconds.map(|base| base / median);
+            let inputs = IdealInputs {
+                cores: machine.cpus,
+                latency_seconds: options.latency_ms as f64 / 1000.0,
+                baseline_seconds,
+                site_requests: row.site_requests,
+                reported: row.extra.as_ref(),
+            };
+            row.ideal_seconds = entry.ideal(options.quick).seconds(&inputs);
+            row.efficiency = row.ideal_seconds.map(|ideal| ideal / median);
+        }
+        match row.status {
+            Status::Ok => eprintln!(
+                "{:>9}  ok",
+                row.median_seconds
+                    .map_or_else(|| "-".into(), |s| format!("{s:.3} s"))
+            ),
+            Status::Failed => eprintln!("failed: {}", row.reason),
+            Status::Skipped => eprintln!("skipped: {}", row.reason),
+        }
+        rows.push(row);
+    }
+    // The site server stops here (Drop), before the files are written.
+    drop(site);
+    rows
+}
+
+fn run_row(
+    entry: &Entry,
+    bin: &Path,
+    site_url: Option<&str>,
+    options: &Options,
+    log_dir: &Path,
+    row: &mut RowResult,
+) {
+    let file_stem: String = row
+        .example
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let args = entry.args(options.quick);
+    let spec = RunSpec {
+        bin,
+        package: &entry.package,
+        args: &args,
+        site: site_url,
+        timeout: options.timeout,
+        log_stem: log_dir.join(file_stem),
+    };
+    row.status = Status::Ok;
+    for _ in 0..options.repeat {
+        let result = run_once(&spec);
+        if let Some(max) = result.max_in_flight {
+            row.max_in_flight = Some(row.max_in_flight.map_or(max, |m| m.max(max)));
+        }
+        row.site_requests = result.site_requests.or(row.site_requests);
+        match result.outcome {
+            Ok(record) => {
+                row.runs.push(record.wall_seconds);
+                row.items = Some(record.items);
+                row.errors = Some(record.errors);
+                row.extra = Some(record.extra);
+            }
+            Err(reason) => {
+                // One failed run fails the row; repeating would only wait.
+                row.status = Status::Failed;
+                row.reason = reason;
+                break;
+            }
+        }
+    }
+    if row.status == Status::Ok {
+        row.median_seconds = median(&row.runs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3.0]), Some(3.0));
+        assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+
+    #[test]
+    fn only_matches_substrings_and_comma_lists() {
+        let names = |only: &str| -> Vec<String> {
+            select(crate::catalog::catalog(), Some(only))
+                .iter()
+                .map(Entry::name)
+                .collect()
+        };
+        assert_eq!(names("cpu_count"), ["cpu_count"]);
+        assert_eq!(names("sync_count, CPU_COUNT"), ["cpu_count", "sync_count"]);
+        assert_eq!(names("_count"), ["cpu_count", "sync_count", "async_count"]);
+        assert_eq!(
+            names("download_"),
+            [
+                "download_sync",
+                "download_threads",
+                "download_async",
+                "download_processes"
+            ]
+        );
+        assert_eq!(
+            names("crawl_async"),
+            ["crawl_async", "crawl_async --continuous"]
+        );
+        assert!(names("no such thing").is_empty());
+    }
+}

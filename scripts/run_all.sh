@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build every example in release mode, then run them all and print one
+# timing table (also written to target/run_all/results.{md,csv,json,svg}).
+#
+#   scripts/run_all.sh --quick     # classroom size: well under 2 minutes
+#   scripts/run_all.sh             # the articles' sizes, 3 runs each
+#   scripts/run_all.sh --help      # every flag (--only, --repeat, --latency-ms, --list...)
+#
+# Timings come from release builds only: debug builds are 10-50x slower.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cargo build --release --workspace
+exec "${CARGO_TARGET_DIR:-target}/release/run_all" "$@"
