@@ -1,0 +1,222 @@
+//! CPU-bound work on 5 threads: in Rust, unlike Python, threads make it faster.
+//!
+//! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
+//!          Program" (the threading version, `ThreadPoolExecutor(max_workers=5)`).
+//! Run:     cargo run --release -p cpu_threads [-- --help]
+//! Notice:  the duration drops to about cpu_sync's divided by the number of
+//!          cores. In the article the same change saved nothing (11.1 s ->
+//!          10.7 s) because CPython's GIL lets one thread run Python code at a
+//!          time; Rust has no such lock (gil_sim adds one back to show it).
+//!          `diff cpu_sync/src/main.rs cpu_threads/src/main.rs` is the lesson.
+//! Python -> Rust: `ThreadPoolExecutor(max_workers=5).map(cpu_bound, numbers)`
+//!          -> `std::thread::scope` with 5 threads taking numbers from a shared
+//!          atomic index; results land in input order, like `executor.map`.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use clap::Parser;
+use support::{Report, Timer};
+
+/// Sum the squares below each of COUNT consecutive numbers, on WORKERS threads.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// The first number (the article uses 5,000,000).
+    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
+    start: u64,
+
+    /// How many consecutive numbers to sum up to (the article uses 20).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    count: u64,
+
+    /// Number of threads (the article's `max_workers=5`).
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    workers: usize, // <- new in cpu_threads
+}
+
+/// Above this the closed formula below would no longer fit in a `u128`
+/// (and the loop would take hours anyway).
+const MAX_NUMBER: u64 = 1_000_000_000_000;
+
+/// The sum of i * i for i in 0..number, computed the slow way on purpose:
+/// it stands for "real work that keeps a core busy".
+///
+/// Two traps hide in this one line of Python:
+///
+/// - Width. For number = 5,000,019 the sum is about 4.2e19, above
+///   `u64::MAX` (1.8e19). Python's ints never overflow; in Rust a `u64` total
+///   would panic in a debug build and silently wrap in a release build. A
+///   `u128` holds it with room to spare.
+/// - Cleverness. LLVM recognises "sum of squares of a range" and replaces
+///   the whole loop by the closed formula n(n-1)(2n-1)/6: about 200 ns
+///   instead of about 60 ms, which would make every timing here meaningless.
+///   `black_box` hides each element's value from the optimiser, so it must
+///   really square and add five million numbers.
+fn cpu_bound(number: u64) -> u128 {
+    (0..number)
+        .map(|i| {
+            let i = u128::from(black_box(i));
+            i * i
+        })
+        .sum()
+}
+
+// <- the only real change from cpu_sync: this function.
+/// Compute the sums for every number on `workers` threads; results in input
+/// order.
+///
+/// Like a thread pool, each thread loops: take the next unclaimed number,
+/// compute it, repeat. The "queue" is just an index every thread bumps with
+/// `fetch_add`, so each number is claimed exactly once and a thread that
+/// finishes early simply takes more. `thread::scope` lets the threads borrow
+/// `numbers` and `next` from this stack frame, and joins them all before
+/// returning, like leaving the article's `with ThreadPoolExecutor(...)` block.
+fn find_sums(numbers: &[u64], workers: usize) -> Vec<u128> {
+    let next = AtomicUsize::new(0);
+    let mut sums = vec![0; numbers.len()];
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    // Each thread returns what it computed, tagged with the
+                    // index, so no lock is needed around `sums`.
+                    let mut done = Vec::new();
+                    loop {
+                        // Relaxed is enough: the counter only hands out
+                        // distinct indices; `join` publishes the results.
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&number) = numbers.get(index) else {
+                            break; // the queue is empty
+                        };
+                        done.push((index, cpu_bound(number)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A thread only fails by panicking; pass the panic on unchanged.
+            let done = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (index, sum) in done {
+                sums[index] = sum;
+            }
+        }
+    });
+    sums
+}
+
+/// The closed formula: what `cpu_bound` must return, at no cost. Checking
+/// against it proves the sums are right (no overflow) without trusting the
+/// loop we are timing.
+fn sum_of_squares_below(number: u64) -> u128 {
+    let n = u128::from(number);
+    if n == 0 {
+        return 0;
+    }
+    n * (n - 1) * (2 * n - 1) / 6
+}
+
+/// Print and count every sum that differs from the closed formula.
+fn check_sums(numbers: &[u64], sums: &[u128]) -> u64 {
+    let mut errors = 0;
+    for (&number, &sum) in numbers.iter().zip(sums) {
+        let expected = sum_of_squares_below(number);
+        if sum != expected {
+            eprintln!("error: cpu_bound({number}) returned {sum}, expected {expected}");
+            errors += 1;
+        }
+    }
+    if sums.len() != numbers.len() {
+        eprintln!("error: {} sums for {} numbers", sums.len(), numbers.len());
+        errors += 1;
+    }
+    errors
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // The article's `[5_000_000 + x for x in range(20)]`.
+    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+
+    let timer = Timer::start();
+    let sums = find_sums(&numbers, args.workers); // <- changed from cpu_sync: the worker count
+    let elapsed = timer.elapsed();
+
+    // Checked after the timer stopped, so the check costs the timing nothing.
+    let errors = check_sums(&numbers, &sums);
+    let total: u128 = sums.iter().sum();
+    println!("Total of the {} sums: {total}", numbers.len());
+    Report::new(env!("CARGO_PKG_NAME"), elapsed)
+        .items(numbers.len() as u64)
+        .errors(errors)
+        .extra("workers", args.workers) // <- changed from cpu_sync
+        // A JSON number cannot hold a u128 exactly: send the digits as text.
+        .extra("total", total.to_string())
+        .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Small numbers keep the debug-build test fast; the arithmetic is the same.
+    fn small_numbers() -> Vec<u64> {
+        (0..20).map(|x| 10_000 + x).collect()
+    }
+
+    #[test]
+    fn cpu_bound_matches_python_on_tiny_inputs() {
+        // sum(i * i for i in range(n)) for n = 0, 1, 2, 4: 0, 0, 1, 0+1+4+9.
+        assert_eq!(cpu_bound(0), 0);
+        assert_eq!(cpu_bound(1), 0);
+        assert_eq!(cpu_bound(2), 1);
+        assert_eq!(cpu_bound(4), 14);
+    }
+
+    #[test]
+    fn every_sum_equals_the_closed_formula() {
+        let numbers = small_numbers();
+        // One thread, the article's five, and more threads than numbers
+        // (the extra ones find the queue empty and stop).
+        for workers in [1, 5, 25] {
+            let sums = find_sums(&numbers, workers);
+            assert_eq!(sums.len(), numbers.len());
+            for (&number, &sum) in numbers.iter().zip(&sums) {
+                assert_eq!(
+                    sum,
+                    sum_of_squares_below(number),
+                    "number {number}, {workers} workers"
+                );
+            }
+            assert_eq!(check_sums(&numbers, &sums), 0);
+        }
+    }
+
+    #[test]
+    fn a_wrong_sum_is_counted_as_an_error() {
+        let numbers = small_numbers();
+        let mut sums = find_sums(&numbers, 5);
+        sums[3] += 1;
+        assert_eq!(check_sums(&numbers, &sums), 1);
+        assert_eq!(check_sums(&numbers, &sums[..5]), 2);
+    }
+
+    #[test]
+    fn the_article_sizes_need_u128() {
+        // The largest number of the article: its sum no longer fits a u64.
+        let biggest = sum_of_squares_below(5_000_019);
+        assert!(biggest > u128::from(u64::MAX), "{biggest}");
+        // And the formula itself stays in range up to the flag's limit.
+        let n = u128::from(MAX_NUMBER);
+        assert!(
+            n.checked_mul(n)
+                .and_then(|x| x.checked_mul(2 * n))
+                .is_some()
+        );
+    }
+}
