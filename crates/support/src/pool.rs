@@ -459,10 +459,17 @@ fn parse_reply<R: DeserializeOwned>(line: &str, id: usize) -> Result<R, TaskErro
 /// Wait for a child until `deadline`, then kill it; always reap it (no
 /// zombie is left behind). Returns how it ended, e.g. "signal: 9 (SIGKILL)".
 fn reap(child: &mut Child, deadline: Instant) -> String {
+    // Poll often at first (a worker whose stdin closed exits within a
+    // millisecond or so, and the pool's shutdown is part of every timing),
+    // then back off.
+    let mut pause = Duration::from_micros(100);
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return status.to_string(),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            Ok(None) if Instant::now() < deadline => {
+                thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
             _ => {
                 let _ = child.kill();
                 return child
