@@ -271,6 +271,18 @@ impl Entry {
         }
     }
 
+    /// This entry's line in README.md's catalog table.
+    pub fn markdown_row(&self) -> String {
+        format!(
+            "| `{}` | {} | {} | {} | {} |",
+            self.name(),
+            self.article,
+            self.group,
+            self.python,
+            self.rust
+        )
+    }
+
     /// The arguments for one size, the variant's flags first.
     pub fn args(&self, quick: bool) -> Vec<String> {
         let size = if quick { &self.quick } else { &self.full };
@@ -425,7 +437,7 @@ pub fn catalog() -> Vec<Entry> {
         row("cpu_count", "000", "Multiprocessing examples", BASICS)
             .constructs(
                 "multiprocessing.cpu_count()",
-                "std::thread::available_parallelism",
+                "sysconf(online CPUs) + std::thread::available_parallelism",
             )
             .both(&[], Ideal::None),
         // cal_square(x) sleeps random() * (1000 - x) / 200 s times
@@ -513,7 +525,7 @@ pub fn catalog() -> Vec<Entry> {
         row("crawl_pool", "000", "parallel method test", CRAWLER)
             .constructs(
                 "Pool(10) batches of apply_async",
-                "thread pool batches of 10",
+                "batches of 10 on scoped threads (--processes: support::pool)",
             )
             .site()
             .quick(&["--max-urls", "1000"], crawl_waves(Width::Fixed(10)))
@@ -724,14 +736,14 @@ pub fn catalog() -> Vec<Entry> {
         row("async_count", "003", "Asyncio (The Python library)", COUNT)
             .constructs(
                 "gather(count() x3), 1 s",
-                "tokio::join! + tokio::time::sleep",
+                "join_all + tokio::time::sleep, one thread",
             )
             .quick(&["--seconds", "0.2"], sleep(0.2, "3 x 0.2 s at once"))
             .full(&[], sleep(1.0, "3 x 1 s at once")),
         row("event_loop", "003", "Event Loop", COUNT)
             .constructs(
                 "the event loop's ready/waiting lists",
-                "a ~150-line executor: ready queue, wakers, timer heap",
+                "a hand-written executor: ready queue, wakers, timer heap",
             )
             .quick(&["--seconds", "0.2"], sleep(0.2, "3 x 0.2 s at once"))
             .full(&[], sleep(1.0, "3 x 1 s at once")),
@@ -866,6 +878,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// README's catalog table has one line per row, in catalog order, with
+    /// the same article and constructs: the two cannot drift apart.
+    #[test]
+    fn the_readme_table_matches_the_catalog() {
+        let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+        let readme = std::fs::read_to_string(readme).expect("README.md is readable");
+        // The rows of the table under "## Catalog", up to the next section.
+        let table: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| *line != "## Catalog")
+            .skip(1)
+            .take_while(|line| !line.starts_with("## "))
+            .filter(|line| line.starts_with("| `"))
+            .collect();
+        let expected: Vec<String> = catalog()
+            .iter()
+            .filter(|entry| !entry.planned)
+            .map(Entry::markdown_row)
+            .collect();
+        assert_eq!(
+            table, expected,
+            "README.md's catalog table differs from crates/run_all/src/catalog.rs \
+             (regenerate it with `run_all --list-markdown`)"
+        );
     }
 
     #[test]

@@ -55,6 +55,10 @@ struct Cli {
     #[arg(long)]
     list: bool,
 
+    /// Print the catalog as the Markdown table README.md shows, and exit.
+    #[arg(long)]
+    list_markdown: bool,
+
     /// Where the results go [default: target/run_all, next to the binaries' dir].
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
@@ -128,6 +132,14 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
     }
     if cli.list {
         print_list(&entries);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.list_markdown {
+        println!("| package (row) | article | group | Python | Rust |");
+        println!("|---|---|---|---|---|");
+        for entry in entries.iter().filter(|entry| !entry.planned) {
+            println!("{}", entry.markdown_row());
+        }
         return Ok(ExitCode::SUCCESS);
     }
 
