@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use clap::Parser;
+use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
 /// Sum the squares below each of COUNT consecutive numbers, on WORKERS threads.
@@ -36,10 +37,6 @@ struct Args {
     #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     workers: usize, // <- new in cpu_threads
 }
-
-/// Above this the closed formula below would no longer fit in a `u128`
-/// (and the loop would take hours anyway).
-const MAX_NUMBER: u64 = 1_000_000_000_000;
 
 /// The sum of i * i for i in 0..number, computed the slow way on purpose:
 /// it stands for "real work that keeps a core busy".
@@ -110,34 +107,6 @@ fn find_sums(numbers: &[u64], workers: usize) -> Vec<u128> {
     sums
 }
 
-/// The closed formula: what `cpu_bound` must return, at no cost. Checking
-/// against it proves the sums are right (no overflow) without trusting the
-/// loop we are timing.
-fn sum_of_squares_below(number: u64) -> u128 {
-    let n = u128::from(number);
-    if n == 0 {
-        return 0;
-    }
-    n * (n - 1) * (2 * n - 1) / 6
-}
-
-/// Print and count every sum that differs from the closed formula.
-fn check_sums(numbers: &[u64], sums: &[u128]) -> u64 {
-    let mut errors = 0;
-    for (&number, &sum) in numbers.iter().zip(sums) {
-        let expected = sum_of_squares_below(number);
-        if sum != expected {
-            eprintln!("error: cpu_bound({number}) returned {sum}, expected {expected}");
-            errors += 1;
-        }
-    }
-    if sums.len() != numbers.len() {
-        eprintln!("error: {} sums for {} numbers", sums.len(), numbers.len());
-        errors += 1;
-    }
-    errors
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     // The article's `[5_000_000 + x for x in range(20)]`.
@@ -147,7 +116,8 @@ fn main() -> ExitCode {
     let sums = find_sums(&numbers, args.workers); // <- changed from cpu_sync: the worker count
     let elapsed = timer.elapsed();
 
-    // Checked after the timer stopped, so the check costs the timing nothing.
+    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
+    // support), after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Total of the {} sums: {total}", numbers.len());
@@ -163,6 +133,7 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use support::squares::sum_of_squares_below;
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {
@@ -195,28 +166,5 @@ mod tests {
             }
             assert_eq!(check_sums(&numbers, &sums), 0);
         }
-    }
-
-    #[test]
-    fn a_wrong_sum_is_counted_as_an_error() {
-        let numbers = small_numbers();
-        let mut sums = find_sums(&numbers, 5);
-        sums[3] += 1;
-        assert_eq!(check_sums(&numbers, &sums), 1);
-        assert_eq!(check_sums(&numbers, &sums[..5]), 2);
-    }
-
-    #[test]
-    fn the_article_sizes_need_u128() {
-        // The largest number of the article: its sum no longer fits a u64.
-        let biggest = sum_of_squares_below(5_000_019);
-        assert!(biggest > u128::from(u64::MAX), "{biggest}");
-        // And the formula itself stays in range up to the flag's limit.
-        let n = u128::from(MAX_NUMBER);
-        assert!(
-            n.checked_mul(n)
-                .and_then(|x| x.checked_mul(2 * n))
-                .is_some()
-        );
     }
 }

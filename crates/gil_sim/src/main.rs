@@ -26,6 +26,7 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
+use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
 /// Sum the squares below each of COUNT consecutive numbers, on WORKERS threads
@@ -73,10 +74,6 @@ struct Args {
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     sleep_ms: u64,
 }
-
-/// Above this the closed formula below would no longer fit in a `u128`
-/// (and the loop would take hours anyway).
-const MAX_NUMBER: u64 = 1_000_000_000_000;
 
 /// The simulated global interpreter lock.
 ///
@@ -357,32 +354,6 @@ fn find_waits(
     })
 }
 
-/// The closed formula: what `cpu_bound` must return, at no cost.
-fn sum_of_squares_below(number: u64) -> u128 {
-    let n = u128::from(number);
-    if n == 0 {
-        return 0;
-    }
-    n * (n - 1) * (2 * n - 1) / 6
-}
-
-/// Print and count every sum that differs from the closed formula.
-fn check_sums(numbers: &[u64], sums: &[u128]) -> u64 {
-    let mut errors = 0;
-    for (&number, &sum) in numbers.iter().zip(sums) {
-        let expected = sum_of_squares_below(number);
-        if sum != expected {
-            eprintln!("error: cpu_bound({number}) returned {sum}, expected {expected}");
-            errors += 1;
-        }
-    }
-    if sums.len() != numbers.len() {
-        eprintln!("error: {} sums for {} numbers", sums.len(), numbers.len());
-        errors += 1;
-    }
-    errors
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     let gil_state = if args.no_gil {
@@ -441,7 +412,8 @@ fn main() -> ExitCode {
     let (sums, per_worker) = find_sums(&numbers, args.workers, &gil, args.switch_interval);
     let elapsed = timer.elapsed();
 
-    // Checked after the timer stopped, so the check costs the timing nothing.
+    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
+    // support), after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Most threads computing at once: {}", gil.max_holders());
@@ -467,6 +439,7 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
     use std::sync::mpsc;
+    use support::squares::sum_of_squares_below;
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {
@@ -607,11 +580,5 @@ mod tests {
                 assert_eq!(max_holders, 1);
             }
         }
-    }
-
-    #[test]
-    fn the_article_sizes_need_u128() {
-        let biggest = sum_of_squares_below(5_000_019);
-        assert!(biggest > u128::from(u64::MAX), "{biggest}");
     }
 }

@@ -10,6 +10,8 @@
 //! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
 //!   examples (`download_*`, `scrape_*`);
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
+//! - [`squares`]: the closed formula the CPU-bound examples check their
+//!   sums against;
 //! - [`testkit`]: what the examples' tests share (a local site, running an
 //!   example's binary and reading its report back).
 
@@ -19,6 +21,7 @@ pub mod pages;
 pub mod pool;
 pub mod report;
 pub mod sleeps;
+pub mod squares;
 pub mod testkit;
 pub mod web;
 
