@@ -38,7 +38,7 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::marker::PhantomData;
 use std::os::fd::FromRawFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
@@ -210,12 +210,39 @@ impl PoolBuilder {
             spawn_error: String::new(),
             _types: PhantomData,
         };
-        for index in 0..self.workers {
-            // On error, dropping `pool` reaps the workers already started.
-            let worker = pool.start_worker(index)?;
-            pool.slots.push(Some(worker));
+        // Starting a process costs the parent most of a millisecond (it waits
+        // for the child's exec), which adds up for `Pool(50)`: start them from
+        // a few threads at once.
+        let launchers = thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let per_launcher = self.workers.div_ceil(launchers).max(1);
+        let mut started: Vec<Option<io::Result<Worker>>> = Vec::new();
+        started.resize_with(self.workers, || None);
+        let (program, args, init_line, sender) =
+            (&pool.program, &pool.args, &pool.init_line, &pool.sender);
+        thread::scope(|scope| {
+            for (launcher, slots) in started.chunks_mut(per_launcher).enumerate() {
+                scope.spawn(move || {
+                    for (offset, slot) in slots.iter_mut().enumerate() {
+                        let index = launcher * per_launcher + offset;
+                        *slot = Some(start_worker(program, args, init_line, sender, index));
+                    }
+                });
+            }
+        });
+        // On error, dropping `pool` reaps the workers already started.
+        let mut first_error = None;
+        for worker in started.into_iter().flatten() {
+            match worker {
+                Ok(worker) => pool.slots.push(Some(worker)),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
         }
-        Ok(pool)
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(pool),
+        }
     }
 }
 
@@ -256,36 +283,15 @@ pub struct Pool<T, R> {
 }
 
 impl<T, R> Pool<T, R> {
-    /// Start worker `index`, send it the initializer value, and start a
-    /// thread that turns its stdout into events on our channel.
+    /// Start worker `index` again (after it died).
     fn start_worker(&self, index: usize) -> io::Result<Worker> {
-        let mut child = Command::new(&self.program)
-            .args(&self.args)
-            .env(WORKER_ENV, index.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        if let Err(error) = stdin.write_all(self.init_line.as_bytes()) {
-            reap(&mut child, Instant::now());
-            return Err(error);
-        }
-        let sender = self.sender.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(Event::Line(index, line)).is_err() {
-                    return; // the pool is gone
-                }
-            }
-            let _ = sender.send(Event::Closed(index));
-        });
-        Ok(Worker {
-            child,
-            stdin,
-            busy: None,
-        })
+        start_worker(
+            &self.program,
+            &self.args,
+            &self.init_line,
+            &self.sender,
+            index,
+        )
     }
 }
 
@@ -438,6 +444,44 @@ impl<T: Serialize, R: DeserializeOwned> Pool<T, R> {
             }
         }
     }
+}
+
+/// Start worker `index`, send it the initializer value, and start a
+/// thread that turns its stdout into events on our channel.
+fn start_worker(
+    program: &Path,
+    args: &[OsString],
+    init_line: &str,
+    sender: &Sender<Event>,
+    index: usize,
+) -> io::Result<Worker> {
+    let mut child = Command::new(program)
+        .args(args)
+        .env(WORKER_ENV, index.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    if let Err(error) = stdin.write_all(init_line.as_bytes()) {
+        reap(&mut child, Instant::now());
+        return Err(error);
+    }
+    let sender = sender.clone();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(Event::Line(index, line)).is_err() {
+                return; // the pool is gone
+            }
+        }
+        let _ = sender.send(Event::Closed(index));
+    });
+    Ok(Worker {
+        child,
+        stdin,
+        busy: None,
+    })
 }
 
 /// Read `{"id":N,"ok":R}` or `{"id":N,"err":"..."}`.
