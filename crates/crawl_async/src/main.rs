@@ -290,7 +290,7 @@ async fn main() -> ExitCode {
         // The continuous loop runs as a task on the runtime's worker
         // threads, not in `main`'s own thread: a fetch that finishes then
         // wakes the loop on the worker that just ran it, instead of waking a
-        // third thread for every page (about 15% more pages per second at
+        // third thread for every page (about 10% more pages per second at
         // latency 0 on 2 cores). The level-by-level crawl stays in `main`,
         // like the article's, which parses on the thread that gathered.
         let client = client.clone();
