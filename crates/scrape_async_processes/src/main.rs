@@ -191,7 +191,10 @@ fn run(args: &Args) -> Result<ExitCode> {
     }
     let max_in_flight = pages.max_in_flight();
     tally.print_scraped(
-        format_args!(" with {workers} processes, {per_process} URLs per chunk"),
+        format_args!(
+            " with {workers} processes, {per_process} URL{} per chunk",
+            if per_process == 1 { "" } else { "s" }
+        ),
         max_in_flight,
     );
     Ok(tally
