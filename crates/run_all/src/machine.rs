@@ -43,8 +43,13 @@ impl Machine {
             format!("rustc: {}", self.rustc),
             format!("date: {}", self.date),
             format!(
-                "site latency: {} ms, no jitter; mode: {}; runs per example: {} (median shown)",
-                self.site_latency_ms, self.mode, self.repeat
+                "site latency: {} ms, no jitter; mode: {}; runs per example: {} (median shown), \
+                 more for a row under {} s in all, up to {}",
+                self.site_latency_ms,
+                self.mode,
+                self.repeat,
+                crate::run::SHORT_ROW_SECONDS,
+                crate::run::SHORT_ROW_RUNS
             ),
         ]
     }

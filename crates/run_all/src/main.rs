@@ -2,9 +2,9 @@
 //!
 //! `scripts/run_all.sh` builds the workspace in release mode and then runs
 //! this binary: it starts one `site_server` on a free loopback port, runs
-//! each example `--repeat` times (network ones with `--site URL`), reads
-//! each run's report record (`RUN_ALL_REPORT`, never the printed text), and
-//! prints a table grouped by article. The same data goes to
+//! each example `--repeat` times (more if its runs are short; network ones
+//! with `--site URL`), reads each run's report record (`RUN_ALL_REPORT`,
+//! never the printed text), and prints a table grouped by article. The same data goes to
 //! `target/run_all/results.{md,csv,json,svg}`.
 //!
 //! Run: scripts/run_all.sh --quick       (or: cargo run --release -p run_all -- --help)
@@ -33,11 +33,13 @@ struct Cli {
     #[arg(long, value_name = "PATTERN")]
     only: Option<String>,
 
-    /// Small sizes, one run each, 20 ms site latency: a classroom-sized run.
+    /// Small sizes, one run each (more for short rows), 20 ms site latency:
+    /// a classroom-sized run.
     #[arg(long)]
     quick: bool,
 
-    /// Runs per example; the table shows the median [default: 3, 1 with --quick].
+    /// Runs per example; the table shows the median [default: 3, 1 with
+    /// --quick]. A row whose runs add up to under 1 s gets more, up to 11.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: Option<u32>,
 

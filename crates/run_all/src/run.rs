@@ -259,6 +259,20 @@ pub fn run_entries(entries: &[Entry], options: &Options, machine: &Machine) -> V
     rows
 }
 
+/// A row whose runs add up to less than this gets more of them...
+pub const SHORT_ROW_SECONDS: f64 = 1.0;
+/// ...up to this many: one run of 50 ms on a shared machine is mostly
+/// noise (another process, a page fault storm, the previous row's sockets
+/// closing), and a median of 11 is not.
+pub const SHORT_ROW_RUNS: usize = 11;
+
+/// `--repeat` runs at least; more for a short row, until it has
+/// [`SHORT_ROW_RUNS`] runs or [`SHORT_ROW_SECONDS`] of them.
+fn needs_another_run(runs: &[f64], repeat: u32) -> bool {
+    let total: f64 = runs.iter().sum();
+    runs.len() < repeat as usize || (runs.len() < SHORT_ROW_RUNS && total < SHORT_ROW_SECONDS)
+}
+
 fn run_row(
     entry: &Entry,
     bin: &Path,
@@ -288,7 +302,7 @@ fn run_row(
         log_stem: log_dir.join(file_stem),
     };
     row.status = Status::Ok;
-    for _ in 0..options.repeat {
+    while needs_another_run(&row.runs, options.repeat) {
         let result = run_once(&spec);
         if let Some(max) = result.max_in_flight {
             row.max_in_flight = Some(row.max_in_flight.map_or(max, |m| m.max(max)));
@@ -324,6 +338,26 @@ mod tests {
         assert_eq!(median(&[3.0]), Some(3.0));
         assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+
+    #[test]
+    fn short_rows_get_more_runs_and_long_ones_only_repeat() {
+        let runs_for = |seconds: f64, repeat: u32| {
+            let mut runs = Vec::new();
+            while needs_another_run(&runs, repeat) {
+                runs.push(seconds);
+            }
+            runs.len()
+        };
+        assert_eq!(runs_for(0.05, 1), SHORT_ROW_RUNS);
+        assert_eq!(runs_for(0.3, 1), 4, "stops once the runs add up to 1 s");
+        assert_eq!(runs_for(2.0, 1), 1);
+        assert_eq!(runs_for(2.0, 3), 3);
+        assert_eq!(
+            runs_for(0.05, 20),
+            20,
+            "--repeat above the cap still counts"
+        );
     }
 
     #[test]

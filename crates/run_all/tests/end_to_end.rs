@@ -108,7 +108,9 @@ fn repeats_take_the_median_and_read_the_sites_stats() {
     let catalog = write_catalog(
         &dir,
         vec![
-            fixture_row("fixture_base", "G", &["--sleep", "0.05"], false, true),
+            // 3 runs of 0.35 s add up to over 1 s: exactly --repeat runs.
+            fixture_row("fixture_base", "G", &["--sleep", "0.35"], false, true),
+            // About 80 ms a run: a short row, so run_all takes 11 samples.
             fixture_row(
                 "fixture_site",
                 "G",
@@ -143,28 +145,29 @@ fn repeats_take_the_median_and_read_the_sites_stats() {
         column(&header, name);
     }
     assert_eq!(rows.len(), 2, "one CSV line per row: {rows:?}");
-    for row in &rows {
+    for (row, runs) in rows.iter().zip(["3", "11"]) {
         let fields: Vec<&str> = row.split(',').collect();
         assert_eq!(fields.len(), header.len(), "{row}");
         assert_eq!(fields[column(&header, "status")], "ok", "{row}");
-        assert_eq!(fields[column(&header, "runs")], "3", "{row}");
+        assert_eq!(fields[column(&header, "runs")], runs, "{row}");
     }
 
     let json = results_json(&dir);
     assert_eq!(json["machine"]["site_latency_ms"], 40);
     assert_eq!(json["machine"]["repeat"], 3);
     let rows = json["rows"].as_array().expect("rows");
-    // The median is the middle of the three recorded runs.
-    for row in rows {
+    // The median is the middle of the recorded runs: 3 of the long row,
+    // 11 of the short one.
+    for (row, count) in rows.iter().zip([3, 11]) {
         let mut runs: Vec<f64> = row["runs"]
             .as_array()
             .expect("runs")
             .iter()
             .map(|r| r.as_f64().expect("a number"))
             .collect();
-        assert_eq!(runs.len(), 3);
+        assert_eq!(runs.len(), count, "{}", row["example"]);
         runs.sort_by(f64::total_cmp);
-        assert_eq!(row["median_seconds"].as_f64(), Some(runs[1]));
+        assert_eq!(row["median_seconds"].as_f64(), Some(runs[count / 2]));
     }
     // The network row: run_all gave it the site, reset the stats before
     // each run, and read them after: 6 requests, 3 at once.
@@ -472,9 +475,13 @@ fn real_catalog_two_cheap_examples() {
             (f[example].into(), f[status].into(), f[runs].into())
         })
         .collect();
+    // --quick means one run, but both rows are short: cpu_count (well under
+    // a millisecond) gets the 11 runs of a short row; sync_count (3 sleeps
+    // of 0.2 s) stops at 2, once its runs add up to over 1 s.
     let want: Vec<(String, String, String)> = CHEAP
         .iter()
-        .map(|p| (p.to_string(), "ok".to_string(), "1".to_string()))
+        .zip(["11", "2"])
+        .map(|(p, runs)| (p.to_string(), "ok".to_string(), runs.to_string()))
         .collect();
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
