@@ -4,8 +4,8 @@
 //! this binary: it starts one `site_server` on a free loopback port, runs
 //! each example `--repeat` times (more if its runs are short; network ones
 //! with `--site URL`), reads each run's report record (`RUN_ALL_REPORT`,
-//! never the printed text), and prints a table grouped by article. The same data goes to
-//! `target/run_all/results.{md,csv,json,svg}`.
+//! never the printed text), and prints a table grouped by article. The
+//! same data goes to `target/run_all/results.{md,csv,json,svg}`.
 //!
 //! Run: scripts/run_all.sh --quick       (or: cargo run --release -p run_all -- --help)
 
