@@ -110,7 +110,7 @@ fn repeats_take_the_median_and_read_the_sites_stats() {
         vec![
             // 3 runs of 0.35 s add up to over 1 s: exactly --repeat runs.
             fixture_row("fixture_base", "G", &["--sleep", "0.35"], false, true),
-            // About 80 ms a run: a short row, so run_all takes 11 samples.
+            // About 80 ms a run: a short row, so run_all takes more samples.
             fixture_row(
                 "fixture_site",
                 "G",
@@ -145,29 +145,55 @@ fn repeats_take_the_median_and_read_the_sites_stats() {
         column(&header, name);
     }
     assert_eq!(rows.len(), 2, "one CSV line per row: {rows:?}");
-    for (row, runs) in rows.iter().zip(["3", "11"]) {
+    let mut csv_runs = Vec::new();
+    for row in &rows {
         let fields: Vec<&str> = row.split(',').collect();
         assert_eq!(fields.len(), header.len(), "{row}");
         assert_eq!(fields[column(&header, "status")], "ok", "{row}");
-        assert_eq!(fields[column(&header, "runs")], runs, "{row}");
+        csv_runs.push(fields[column(&header, "runs")].to_string());
     }
 
     let json = results_json(&dir);
     assert_eq!(json["machine"]["site_latency_ms"], 40);
     assert_eq!(json["machine"]["repeat"], 3);
     let rows = json["rows"].as_array().expect("rows");
-    // The median is the middle of the recorded runs: 3 of the long row,
-    // 11 of the short one.
-    for (row, count) in rows.iter().zip([3, 11]) {
-        let mut runs: Vec<f64> = row["runs"]
+    for (index, row) in rows.iter().enumerate() {
+        let runs: Vec<f64> = row["runs"]
             .as_array()
             .expect("runs")
             .iter()
             .map(|r| r.as_f64().expect("a number"))
             .collect();
-        assert_eq!(runs.len(), count, "{}", row["example"]);
-        runs.sort_by(f64::total_cmp);
-        assert_eq!(row["median_seconds"].as_f64(), Some(runs[count / 2]));
+        assert_eq!(
+            csv_runs[index],
+            runs.len().to_string(),
+            "CSV and JSON agree"
+        );
+        if index == 0 {
+            // The long row: exactly --repeat runs.
+            assert_eq!(runs.len(), 3);
+        } else {
+            // The short row got more than --repeat, and stopped where the
+            // rule says: at 11 runs, or at the run that took the total past
+            // 1 s (whichever came first on this machine).
+            assert!(runs.len() > 3, "{runs:?}");
+            let before_last: f64 = runs[..runs.len() - 1].iter().sum();
+            assert!(before_last < 1.0, "{runs:?}");
+            assert!(
+                runs.len() == 11 || runs.iter().sum::<f64>() >= 1.0,
+                "{runs:?}"
+            );
+        }
+        // The median is the middle of the recorded runs.
+        let mut sorted = runs.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mid = sorted.len() / 2;
+        let median = if sorted.len() % 2 == 1 {
+            sorted[mid]
+        } else {
+            (sorted[mid - 1] + sorted[mid]) / 2.0
+        };
+        assert_eq!(row["median_seconds"].as_f64(), Some(median));
     }
     // The network row: run_all gave it the site, reset the stats before
     // each run, and read them after: 6 requests, 3 at once.
