@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Packages under `crates/` that are infrastructure, not examples.
-pub const INFRASTRUCTURE: &[&str] = &["support", "site", "run_all"];
+pub const INFRASTRUCTURE: &[&str] = &["support", "site", "run_all", "exercises"];
 
 /// The site's fixed latency per response in the default (full) run, in ms.
 /// 50 ms is the local site's own default; the full crawl of 20,000 URLs
