@@ -35,7 +35,10 @@ static LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 /// Print a line, and keep it for the check.
 fn say(line: String) {
     println!("{line}");
-    LINES.lock().expect("no thread panics while printing").push(line);
+    LINES
+        .lock()
+        .expect("no thread panics while printing")
+        .push(line);
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ const LIBRARIES: &[&str] = &[
     "tokio",
     "futures",
     "reqwest",
+    "rustls",
     "ureq",
     "scraper",
     "url",
