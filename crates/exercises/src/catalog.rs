@@ -85,7 +85,7 @@ pub const EXERCISES: &[Exercise] = &[
     Exercise {
         name: "07_worker_process",
         kind: Kind::Program,
-        minutes: 20,
+        minutes: 15,
         reading: "basics, \"Multiprocessing Module\"",
         example: "processes_basic",
     },

@@ -229,7 +229,9 @@ impl Toolchain {
                 run.arg("--color=always");
             }
         }
-        run.stdin(Stdio::null());
+        // A backtrace would bury the failing check's message; the message
+        // and its line number are what the learner needs.
+        run.stdin(Stdio::null()).env("RUST_BACKTRACE", "0");
         if quiet {
             run.stdout(Stdio::null()).stderr(Stdio::null());
         }

@@ -245,7 +245,11 @@ fn check_one(course: &Course, toolchain: &Toolchain, exercise: &Exercise) -> Res
             println!("\n{name} does not compile yet: the compiler's errors above are the lesson.")
         }
         Outcome::Failed => println!(
-            "\n{name} compiles, but its check fails: read the failing test's message above."
+            "\n{name} compiles, but its check fails: read the {} message above.",
+            match exercise.kind {
+                catalog::Kind::Test => "failing test's",
+                catalog::Kind::Program => "program's",
+            }
         ),
         Outcome::TimedOut => println!(
             "\n{name} was still running after {} s and was stopped: something waits forever.",

@@ -29,18 +29,12 @@ impl Counter {
     /// Replace the count with `change(count)`.
     fn update(&self, change: impl Fn(u64) -> u64) {
         // The lock is held from the read to the write: one thread at a time.
-        let mut count = self
-            .count
-            .lock()
-            .expect("no thread panics holding the lock");
+        let mut count = self.count.lock().expect("no thread panics holding it");
         *count = change(*count);
     }
 
     fn get(&self) -> u64 {
-        *self
-            .count
-            .lock()
-            .expect("no thread panics holding the lock")
+        *self.count.lock().expect("no thread panics holding it")
     }
 }
 
