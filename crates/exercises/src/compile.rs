@@ -88,6 +88,16 @@ impl Toolchain {
     pub fn prepare(workspace: &Path, color: bool) -> Result<Toolchain> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(&cargo);
+        // `cargo run` and `cargo test` hand their program the variables of
+        // the package being run (CARGO_PKG_NAME=exercises, ...). Some build
+        // scripts (ring's) ask to be rerun when those change, so passing
+        // them on would rebuild ring and everything above it on every
+        // check, and again on the learner's next plain `cargo` command.
+        for (name, _) in std::env::vars_os() {
+            if name.to_str().is_some_and(is_per_package_variable) {
+                command.env_remove(&name);
+            }
+        }
         command
             .current_dir(workspace)
             .args(["build", "-p", "exercises", "--message-format=json"]);
@@ -270,6 +280,21 @@ pub fn read(path: &Path) -> Result<String> {
         .and_then(|mut file| file.read_to_string(&mut text))
         .with_context(|| format!("could not read {}", path.display()))?;
     Ok(text)
+}
+
+/// The variables cargo sets for the one package it compiles or runs, which
+/// must not leak into another cargo command.
+fn is_per_package_variable(name: &str) -> bool {
+    const PREFIXES: &[&str] = &["CARGO_PKG_", "CARGO_BIN_EXE_", "CARGO_MANIFEST_"];
+    const NAMES: &[&str] = &[
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "OUT_DIR",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|prefix| name.starts_with(prefix))
 }
 
 /// How many tests a source file declares (`#[test]`, `#[tokio::test]`).
