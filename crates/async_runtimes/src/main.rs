@@ -306,6 +306,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let job = Job {
         seconds: Duration::from_secs_f64(args.seconds),

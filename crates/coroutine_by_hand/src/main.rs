@@ -146,6 +146,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let timer = Timer::start();
     let mailbox = Rc::new(Mailbox::default());

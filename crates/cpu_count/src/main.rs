@@ -54,6 +54,7 @@ fn usable_cpu_count() -> usize {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     // No flags, but `--help` still works and a stray argument exits 2.
     let _args = Args::parse();
     let timer = Timer::start();

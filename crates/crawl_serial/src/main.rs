@@ -108,6 +108,7 @@ fn get_all_urls(
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let target = match args.crawl.open() {
         Ok(target) => target,

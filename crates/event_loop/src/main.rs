@@ -280,6 +280,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let mut event_loop = EventLoop::new(args.trace);
     let s = Timer::start();

@@ -150,6 +150,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let timer = Timer::start();
     let mut printed = 0u64;

@@ -355,6 +355,7 @@ fn find_waits(
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let args = Args::parse();
     let gil_state = if args.no_gil {
         "GIL off".to_string()

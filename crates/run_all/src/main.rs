@@ -114,6 +114,7 @@ fn print_list(entries: &[Entry]) {
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     let cli = Cli::parse();
     match real_main(cli) {
         Ok(code) => code,

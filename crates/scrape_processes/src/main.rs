@@ -102,6 +102,7 @@ fn multiprocessing_scraper(
 }
 
 fn main() -> ExitCode {
+    support::handle_closed_stdout();
     // A worker process serves tasks here and exits; the parent goes on.
     serve_if_worker(start_worker, fetch);
 

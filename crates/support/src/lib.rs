@@ -10,6 +10,7 @@
 //! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
 //!   examples (`download_*`, `scrape_*`);
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
+//! - [`stdout`]: quiet exit when the reader of stdout goes away (`| head`);
 //! - [`squares`]: the closed formula the CPU-bound examples check their
 //!   sums against;
 //! - [`testkit`]: what the examples' tests share (a local site, running an
@@ -22,7 +23,9 @@ pub mod pool;
 pub mod report;
 pub mod sleeps;
 pub mod squares;
+pub mod stdout;
 pub mod testkit;
 pub mod web;
 
 pub use report::{Report, Timer};
+pub use stdout::handle_closed_stdout;
