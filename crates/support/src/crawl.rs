@@ -190,7 +190,7 @@ pub struct CrawlArgs {
 
     /// Start page. Default: the link-graph root of the site (`{site}/crawl/0`).
     /// Only links on the start page's origin (scheme, host, port) are followed.
-    #[arg(long, visible_alias = "url", value_name = "URL")]
+    #[arg(long, visible_alias = "url", value_name = "URL", value_parser = crate::web::url_parser)]
     pub start: Option<String>,
 
     /// Pages in the local site's link graph (ignored with --site or --start).

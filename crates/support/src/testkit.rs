@@ -143,6 +143,63 @@ pub fn check_bad_url_lists(bin: &str) {
     assert!(run.report.is_none(), "no run, no record");
 }
 
+/// Check that the example `bin` refuses URLs that do not parse exactly,
+/// passed with `flag` (`--site`, `--start`, or `--urls`, whose file then
+/// holds the URL): exit 2, a message naming the value, nothing on stdout,
+/// no report record, and nothing contacted. `small` are the example's flags
+/// for a one-page run with a 1-second timeout, so a broken check fails
+/// fast instead of waiting on port 80. The proof of nothing contacted: a local
+/// site on port P, which the URLs aim at (`:P+65536` is P to a client that
+/// wraps the port), serves no request; and a listener on port 80 (where a
+/// client that drops the port goes), when this test may bind it, accepts
+/// no connection.
+pub fn check_refused_urls(bin: &str, flag: &str, small: &[&str]) {
+    let site = local_site(0, 0.0);
+    let port = site.addr().port();
+    let port_80 = std::net::TcpListener::bind("127.0.0.1:80").ok();
+    if let Some(listener) = &port_80 {
+        listener
+            .set_nonblocking(true)
+            .expect("a listener can be non-blocking");
+    }
+    let wrapped = u32::from(port) + 65_536;
+    let bad = [
+        format!("http://127.0.0.1:{wrapped}/sites/dice"),
+        "http://127.0.0.1:99999".to_string(),
+        format!("http://:{port}"),
+        "http://:80".to_string(),
+        format!("ftp://127.0.0.1:{port}/"),
+    ];
+    for url in &bad {
+        let list = temp_path("bad-urls.txt");
+        let run = if flag == "--urls" {
+            std::fs::write(&list, format!("{}/sites/dice\n{url}\n", site.url()))
+                .expect("the temp folder is writable");
+            let list = list.to_string_lossy();
+            run_example(bin, &[&[flag, list.as_ref()], small].concat())
+        } else {
+            run_example(bin, &[&[flag, url.as_str()], small].concat())
+        };
+        let _ = std::fs::remove_file(&list);
+        assert_eq!(run.code, Some(2), "{flag} {url}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(url.as_str()),
+            "{flag} {url}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{flag} {url}: {}", run.stdout);
+        assert!(run.report.is_none(), "no run, no record");
+    }
+    assert_eq!(site.stats().requests, 0, "a refused URL contacted the site");
+    if let Some(listener) = port_80 {
+        assert!(
+            listener.accept().is_err(),
+            "a refused URL connected to port 80"
+        );
+    }
+}
+
 /// The first printed list of numbers, e.g. the line `[0, 1, 4]` -> `[0, 1, 4]`.
 pub fn printed_list(stdout: &str) -> Vec<u64> {
     let line = stdout
