@@ -29,3 +29,49 @@ fn a_url_that_does_not_parse_exactly_exits_2_and_contacts_nothing() {
     check_refused_urls(BIN, "--site", SMALL);
     check_refused_urls(BIN, "--urls", SMALL);
 }
+
+#[test]
+fn a_very_long_site_value_is_shortened_in_failure_lines() {
+    // Nothing listens there: every page fails at once, with the URL.
+    let site = format!(
+        "http://127.0.0.1:{}/{}",
+        support::testkit::closed_port(),
+        "a".repeat(60_000)
+    );
+    let run = run_example(BIN, &["--site", &site, "--repeat", "2", "--timeout", "1"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let failed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Failed "))
+        .collect();
+    assert_eq!(
+        failed.len(),
+        4,
+        "{}",
+        &run.stdout[..run.stdout.len().min(2000)]
+    );
+    for line in failed {
+        assert!(line.len() < 500, "a failure line of {} bytes", line.len());
+        // `/sites/jython` or `/sites/dice` is appended: 60,036 or 60,034.
+        assert!(line.contains(" characters): io: "), "{line}");
+    }
+    assert!(
+        run.stdout.len() < 5_000,
+        "{} bytes printed",
+        run.stdout.len()
+    );
+    // The record counts the pages; it never held a shortened URL.
+    assert_eq!(run.report.expect("a report record").errors, 4);
+
+    // Past what an HTTP request line can hold: refused, in one short line.
+    let site = format!("http://127.0.0.1:1/{}", "a".repeat(100_000));
+    let run = run_example(BIN, &["--site", &site]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.len() < 500,
+        "{} bytes of error",
+        run.stderr.len()
+    );
+    assert!(run.stderr.contains("(100019 characters)"), "{}", run.stderr);
+}

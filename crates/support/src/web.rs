@@ -19,7 +19,7 @@ pub struct SiteArgs {
     /// Base URL of a site to use instead of starting the local one
     /// (e.g. http://127.0.0.1:8000 from `site_server`). Nothing but
     /// 127.0.0.1 is contacted unless you pass another address here.
-    #[arg(long, value_name = "URL", value_parser = parse_site_url)]
+    #[arg(long, value_name = "URL", value_parser = UrlParser { trim_slash: true })]
     pub site: Option<String>,
 
     /// Latency of each response of the local site, in milliseconds
@@ -245,11 +245,6 @@ fn stats_agent() -> ureq::Agent {
         .into()
 }
 
-fn parse_site_url(text: &str) -> std::result::Result<String, String> {
-    check_url(text.trim())?;
-    Ok(text.trim().trim_end_matches('/').to_string())
-}
-
 /// Check a URL the user typed (`--site`, `--start`, a `--urls` line) once,
 /// before anything is contacted. It must parse exactly: `http://` or
 /// `https://`, a host, a port from 1 to 65535 if one is given, and the
@@ -294,9 +289,40 @@ pub fn check_url(text: &str) -> std::result::Result<url::Url, String> {
     Ok(url)
 }
 
-/// [`check_url`] as a clap `value_parser` (bad URL: exit 2 with the message).
-pub fn url_parser(text: &str) -> std::result::Result<String, String> {
-    check_url(text.trim()).map(|_| text.trim().to_string())
+/// [`check_url`] as a clap `value_parser`: a bad URL exits 2 with the
+/// message. Unlike a plain function parser, clap's own `invalid value
+/// '...'` line is not printed, since it repeats the value whole.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlParser {
+    /// Drop a trailing `/` (a base URL, as `--site` wants it).
+    pub trim_slash: bool,
+}
+
+impl clap::builder::TypedValueParser for UrlParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        let flag = arg.map_or("a URL".to_string(), |arg| format!("--{}", arg.get_id()));
+        let fail = |why: String| {
+            let message = format!("invalid value for {flag}: {why}\n");
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| fail("it is not valid UTF-8".to_string()))?
+            .trim();
+        check_url(text).map_err(fail)?;
+        Ok(if self.trim_slash {
+            text.trim_end_matches('/').to_string()
+        } else {
+            text.to_string()
+        })
+    }
 }
 
 fn parse_rate(text: &str) -> std::result::Result<f64, String> {
