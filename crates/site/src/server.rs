@@ -659,9 +659,11 @@ async fn serve_file(root: &Path, path: &str) -> Reply {
     if meta.is_dir() {
         if !path.ends_with('/') {
             // Like any web server: a folder's URL ends in '/', so relative
-            // links inside its index.html resolve inside it.
+            // links inside its index.html resolve inside it. Exactly one
+            // leading '/': `//sub/` would be read as the host `sub` (an
+            // open redirect).
             let mut reply = Reply::status(StatusCode::MOVED_PERMANENTLY, "moved");
-            reply.location = Some(format!("{path}/"));
+            reply.location = Some(format!("/{}/", path.trim_start_matches('/')));
             return reply;
         }
         file.push("index.html");
