@@ -146,7 +146,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let timer = Timer::start();
     let mailbox = Rc::new(Mailbox::default());

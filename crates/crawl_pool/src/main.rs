@@ -192,7 +192,7 @@ fn serve_as_worker() {
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     // A worker process never gets past this line.
     serve_as_worker();
     let args = Args::parse();

@@ -108,7 +108,7 @@ fn get_all_urls(
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = match args.crawl.open() {
         Ok(target) => target,

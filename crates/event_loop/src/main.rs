@@ -280,7 +280,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let mut event_loop = EventLoop::new(args.trace);
     let s = Timer::start();

@@ -92,7 +92,7 @@ fn ideal(settings: &Settings, workers: u32) -> (Duration, Duration) {
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     // A worker is this same program started by the pool: it serves
     // cal_square tasks here and exits, never reaching the code below.
     serve_if_worker(set_settings, cal_square);

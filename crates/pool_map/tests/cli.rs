@@ -47,3 +47,25 @@ fn bad_flags_exit_2() {
         assert_eq!(out.code, Some(2), "{bad:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_task_limit_is_a_clear_error_not_a_panic() {
+    use support::testkit::{check_refused_spawn, run_example_with_task_limit};
+    // 64 workers need 64 processes and 64 reader threads; 12 tasks in all
+    // are allowed, so the pool is refused part-way.
+    let run = run_example_with_task_limit(
+        env!("CARGO_BIN_EXE_pool_map"),
+        &[
+            "--workers",
+            "64",
+            "--inputs",
+            "10",
+            "--time-scale",
+            "0.0002",
+        ],
+        12,
+    );
+    check_refused_spawn(&run, "of 64 worker processes, then the system said: ");
+    assert!(!run.stdout.contains('['), "no results: {}", run.stdout);
+}

@@ -124,7 +124,7 @@ fn multithreading_scraper(
 }
 
 fn main() -> ExitCode {
-    support::handle_closed_stdout();
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }

@@ -10,7 +10,8 @@
 //! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
 //!   examples (`download_*`, `scrape_*`);
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
-//! - [`stdout`]: quiet exit when the reader of stdout goes away (`| head`);
+//! - [`exits`]: how an example ends when stdout goes away (`| head`) or the
+//!   system refuses a thread: a short line and an exit code, no panic;
 //! - [`squares`]: the closed formula the CPU-bound examples check their
 //!   sums against;
 //! - [`testkit`]: what the examples' tests share (a local site, running an
@@ -18,14 +19,14 @@
 
 pub mod cli;
 pub mod crawl;
+pub mod exits;
 pub mod pages;
 pub mod pool;
 pub mod report;
 pub mod sleeps;
 pub mod squares;
-pub mod stdout;
 pub mod testkit;
 pub mod web;
 
+pub use exits::exit_cleanly_on_io_failure;
 pub use report::{Report, Timer};
-pub use stdout::handle_closed_stdout;

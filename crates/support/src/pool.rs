@@ -219,18 +219,29 @@ impl PoolBuilder {
         started.resize_with(self.workers, || None);
         let (program, args, init_line, sender) =
             (&pool.program, &pool.args, &pool.init_line, &pool.sender);
+        let mut launch_error = None;
         thread::scope(|scope| {
             for (launcher, slots) in started.chunks_mut(per_launcher).enumerate() {
-                scope.spawn(move || {
+                // Under a task limit even a launcher thread may be refused:
+                // an error, like a refused worker, never a panic.
+                let launched = thread::Builder::new().spawn_scoped(scope, move || {
                     for (offset, slot) in slots.iter_mut().enumerate() {
                         let index = launcher * per_launcher + offset;
-                        *slot = Some(start_worker(program, args, init_line, sender, index));
+                        let worker = start_worker(program, args, init_line, sender, index);
+                        let failed = worker.is_err();
+                        *slot = Some(worker);
+                        if failed {
+                            break; // the rest would fail the same way
+                        }
                     }
                 });
+                if let Err(error) = launched {
+                    launch_error.get_or_insert(error);
+                }
             }
         });
-        // On error, dropping `pool` reaps the workers already started.
-        let mut first_error = None;
+        // On error, dropping `pool` kills and reaps the workers already started.
+        let mut first_error = launch_error;
         for worker in started.into_iter().flatten() {
             match worker {
                 Ok(worker) => pool.slots.push(Some(worker)),
@@ -240,7 +251,14 @@ impl PoolBuilder {
             }
         }
         match first_error {
-            Some(error) => Err(error),
+            Some(error) => Err(io::Error::new(
+                error.kind(),
+                format!(
+                    "started {} of {} worker processes, then the system said: {error}",
+                    pool.slots.len(),
+                    self.workers
+                ),
+            )),
             None => Ok(pool),
         }
     }
@@ -468,7 +486,7 @@ fn start_worker(
         return Err(error);
     }
     let sender = sender.clone();
-    thread::spawn(move || {
+    let reader = thread::Builder::new().spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             if sender.send(Event::Line(index, line)).is_err() {
@@ -477,6 +495,10 @@ fn start_worker(
         }
         let _ = sender.send(Event::Closed(index));
     });
+    if let Err(error) = reader {
+        reap(&mut child, Instant::now());
+        return Err(error);
+    }
     Ok(Worker {
         child,
         stdin,
