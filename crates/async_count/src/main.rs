@@ -52,6 +52,7 @@ async fn async_main(calls: u32, pause: Duration, say: &impl Fn(&str)) {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let pause = Duration::from_secs_f64(args.seconds);
 

@@ -306,6 +306,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let job = Job {
         seconds: Duration::from_secs_f64(args.seconds),

@@ -70,6 +70,7 @@ async fn async_main(seed: u64, inputs: u64, time_scale: f64) -> (Vec<u64>, Durat
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     println!("seed {}, time scale {}", args.seed, args.time_scale);
     let longest = (0..args.inputs)

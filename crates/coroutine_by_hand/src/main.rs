@@ -146,6 +146,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let timer = Timer::start();
     let mailbox = Rc::new(Mailbox::default());

@@ -54,6 +54,7 @@ fn usable_cpu_count() -> usize {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // No flags, but `--help` still works and a stray argument exits 2.
     let _args = Args::parse();
     let timer = Timer::start();

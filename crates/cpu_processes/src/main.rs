@@ -113,6 +113,7 @@ fn worker_task(_state: &mut (), number: u64) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // <- new in cpu_processes. In a worker copy of this program this call
     // answers tasks until the parent closes the pipe, then exits; in the
     // parent it returns at once. It must come before anything else, so a

@@ -74,6 +74,7 @@ fn find_sums(numbers: &[u64]) -> Vec<u128> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // <- new in cpu_rayon: size the global pool before its first use.
     if let Some(threads) = args.threads

@@ -108,6 +108,7 @@ fn find_sums(numbers: &[u64], workers: usize) -> Vec<u128> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[5_000_000 + x for x in range(20)]`.
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();

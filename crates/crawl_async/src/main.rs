@@ -264,6 +264,7 @@ async fn get_urls_continuous(
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // Starting the site and the client does blocking work (a thread, a
     // /stats request): fine here, before any crawling task runs.

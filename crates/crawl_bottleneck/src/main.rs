@@ -102,6 +102,7 @@ fn median(mut values: Vec<Duration>) -> Duration {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = match args.crawl.open() {
         Ok(target) => target,

@@ -192,6 +192,7 @@ fn serve_as_worker() {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // A worker process never gets past this line.
     serve_as_worker();
     let args = Args::parse();

@@ -108,6 +108,7 @@ fn get_all_urls(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = match args.crawl.open() {
         Ok(target) => target,

@@ -140,6 +140,7 @@ fn download_all_sites(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // In a worker process this never returns: it runs the initializer, then
     // answers tasks until the parent closes the pipe, then exits. The parent
     // goes on. Python's fork-based pool needs no such line; a pool that

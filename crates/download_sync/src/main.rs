@@ -67,6 +67,7 @@ fn download_all_sites(sites: &[String], timeout: Duration) -> Vec<Outcome> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
     let pages = match args.pages.start() {

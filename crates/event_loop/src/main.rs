@@ -280,6 +280,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let mut event_loop = EventLoop::new(args.trace);
     let s = Timer::start();

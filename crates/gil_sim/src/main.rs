@@ -355,6 +355,7 @@ fn find_waits(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let gil_state = if args.no_gil {
         "GIL off".to_string()

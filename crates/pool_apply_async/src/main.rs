@@ -16,6 +16,8 @@
 //!          `p.close(); p.join()` -> `pool.join()`. Python runs callbacks on a
 //!          helper thread of the pool; ours run on the main thread inside
 //!          `join`, so the result list needs no lock: `Rc<RefCell<..>>`.
+//! A stopped (`kill -STOP`) or stuck worker hangs Python's `Pool` for good,
+//! and ours too unless `--task-timeout SECS` fails its task and replaces it.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -25,7 +27,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use clap::Parser;
-use support::pool::{PoolBuilder, TaskError, serve_if_worker};
+use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker};
 use support::sleeps::{Settings, sleep_for, time_scale};
 use support::{Report, Timer};
 
@@ -52,6 +54,9 @@ struct Args {
     /// How many results to print (the article prints 10)
     #[arg(long, default_value_t = 10)]
     show: usize,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// The pool's initializer: each worker keeps the settings for its tasks.
@@ -92,6 +97,7 @@ fn ideal(settings: &Settings, workers: u32) -> (Duration, Duration) {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // A worker is this same program started by the pool: it serves
     // cal_square tasks here and exits, never reaching the code below.
     serve_if_worker(set_settings, cal_square);
@@ -111,6 +117,7 @@ fn main() -> ExitCode {
     let timer = Timer::start();
     let mut pool = match PoolBuilder::new(workers as usize)
         .initializer(&settings)
+        .task_timeout(args.pool.get())
         .spawn()
     {
         Ok(pool) => pool,

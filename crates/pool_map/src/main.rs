@@ -17,12 +17,14 @@
 //!          `random.random()` -> a generator seeded by (`--seed`, x), so the
 //!          worker that runs x draws the same sleep the parent computes its
 //!          ideal from, and a run repeats exactly.
+//! A stopped (`kill -STOP`) or stuck worker hangs Python's `Pool` for good,
+//! and ours too unless `--task-timeout SECS` fails its task and replaces it.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use support::pool::{PoolBuilder, serve_if_worker};
+use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker};
 use support::sleeps::{Settings, sleep_for, time_scale};
 use support::{Report, Timer};
 
@@ -49,6 +51,9 @@ struct Args {
     /// How many results to print (the article prints 10)
     #[arg(long, default_value_t = 10)]
     show: usize,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// The pool's initializer: each worker keeps the settings for its tasks.
@@ -75,6 +80,7 @@ fn ideal(settings: &Settings, workers: u32) -> (Duration, Duration, Duration) {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // A worker is this same program started by the pool: it serves
     // cal_square tasks here and exits, never reaching the code below.
     serve_if_worker(set_settings, cal_square);
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
     let timer = Timer::start();
     let mut pool = match PoolBuilder::new(workers as usize)
         .initializer(&settings)
+        .task_timeout(args.pool.get())
         .spawn()
     {
         Ok(pool) => pool,

@@ -65,6 +65,7 @@ fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
 
     // In a child: do the work and leave. No report line here, so that

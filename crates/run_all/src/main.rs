@@ -114,6 +114,7 @@ fn print_list(entries: &[Entry]) {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let cli = Cli::parse();
     match real_main(cli) {
         Ok(code) => code,

@@ -31,6 +31,7 @@ fn in_flight(value: Option<u64>) -> String {
 
 fn status(row: &RowResult) -> String {
     match row.status {
+        Status::Ok if !row.noise.is_empty() => format!("ok; noisy: {}", row.noise),
         Status::Ok => "ok".into(),
         other => format!("{}: {}", other.as_str(), row.reason),
     }
@@ -54,7 +55,12 @@ fn cells(row: &RowResult) -> [String; 7] {
     [
         name,
         seconds(row.median_seconds),
-        speedup(row.speedup),
+        // A noisy figure is not printed as a result: the status says why.
+        if row.noise.is_empty() {
+            speedup(row.speedup)
+        } else {
+            "noisy".into()
+        },
         seconds(row.ideal_seconds),
         efficiency(row.efficiency),
         in_flight(row.max_in_flight),
@@ -186,7 +192,7 @@ fn csv_field(text: &str) -> String {
 }
 
 pub const CSV_HEADER: &str = "article,group,example,package,args,baseline,status,reason,runs,\
-median_seconds,speedup,ideal_seconds,efficiency,max_in_flight,site_requests,items,errors,ideal_formula";
+median_seconds,speedup,ideal_seconds,efficiency,max_in_flight,site_requests,items,errors,ideal_formula,noise";
 
 /// results.csv: one line per row, numbers unformatted.
 pub fn csv(rows: &[RowResult]) -> String {
@@ -214,6 +220,7 @@ pub fn csv(rows: &[RowResult]) -> String {
             count(row.items),
             count(row.errors),
             row.ideal_formula.clone(),
+            row.noise.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::catalog::{Entry, IdealInputs};
+use crate::catalog::{Entry, Ideal, IdealInputs};
 use crate::machine::Machine;
 use crate::process::{RunSpec, SiteServer, run_once};
 
@@ -60,6 +60,9 @@ pub struct RowResult {
     pub status: Status,
     /// Why it failed or was skipped; empty when ok.
     pub reason: String,
+    /// Why the speed-up is noise rather than a result (above the cores for
+    /// CPU work, or runs spread too widely); empty when it is a result.
+    pub noise: String,
     /// Every run's wall seconds, from the report records.
     pub runs: Vec<f64>,
     pub median_seconds: Option<f64>,
@@ -94,6 +97,7 @@ impl RowResult {
             needs_site: entry.needs_site,
             status: Status::Skipped,
             reason: String::new(),
+            noise: String::new(),
             runs: Vec::new(),
             median_seconds: None,
             speedup: None,
@@ -221,27 +225,48 @@ pub fn run_entries(entries: &[Entry], options: &Options, machine: &Machine) -> V
                     row.status = Status::Failed;
                     row.reason = reason;
                 }
-                Ok(site_url) => run_row(entry, &bin, site_url, options, &log_dir, &mut row),
+                Ok(site_url) => run_row(
+                    entry,
+                    &bin,
+                    site_url,
+                    options,
+                    options.repeat,
+                    &log_dir,
+                    &mut row,
+                ),
             }
         }
         let key = (entry.article.clone(), entry.group.clone());
+        // A baseline is its own reference (speed-up 1), also for its noise.
+        let baseline_seconds = match entry.baseline {
+            true => row.median_seconds,
+            false => baselines.get(&key).copied(),
+        };
+        score(&mut row, entry, baseline_seconds, options, machine);
+        if row.status == Status::Ok
+            && row.runs.len() < NOISY_ROW_RUNS
+            && !noise(&row, entry, options.quick, machine.cpus).is_empty()
+        {
+            // Noisy: take more runs before saying anything.
+            let site_url = site
+                .as_ref()
+                .ok()
+                .filter(|_| entry.needs_site)
+                .map(|s| s.url());
+            eprint!("noisy, more runs ... ");
+            let repeat = NOISY_ROW_RUNS as u32;
+            run_row(entry, &bin, site_url, options, repeat, &log_dir, &mut row);
+            let baseline_seconds = match entry.baseline {
+                true => row.median_seconds,
+                false => baseline_seconds,
+            };
+            score(&mut row, entry, baseline_seconds, options, machine);
+        }
+        row.noise = noise(&row, entry, options.quick, machine.cpus).join("; ");
         if entry.baseline
             && let Some(median) = row.median_seconds
         {
-            baselines.insert(key.clone(), median);
-        }
-        let baseline_seconds = baselines.get(&key).copied();
-        if let Some(median) = row.median_seconds {
-            row.speedup = baseline_seconds.map(|base| base / median);
-            let inputs = IdealInputs {
-                cores: machine.cpus,
-                latency_seconds: options.latency_ms as f64 / 1000.0,
-                baseline_seconds,
-                site_requests: row.site_requests,
-                reported: row.extra.as_ref(),
-            };
-            row.ideal_seconds = entry.ideal(options.quick).seconds(&inputs);
-            row.efficiency = row.ideal_seconds.map(|ideal| ideal / median);
+            baselines.insert(key, median);
         }
         match row.status {
             Status::Ok => eprintln!(
@@ -273,11 +298,71 @@ fn needs_another_run(runs: &[f64], repeat: u32) -> bool {
     runs.len() < repeat as usize || (runs.len() < SHORT_ROW_RUNS && total < SHORT_ROW_SECONDS)
 }
 
+/// Runs of one row that spread by more than this fraction of their median
+/// ((slowest - fastest) / median) make its speed-up noise...
+pub const SPREAD_LIMIT: f64 = 0.25;
+/// ...and so does a CPU-bound row faster than the baseline times the
+/// cores. Such a row first gets up to this many runs.
+pub const NOISY_ROW_RUNS: usize = 7;
+
+/// Why this row's speed-up is not a result, if it is not: a CPU-bound row
+/// ([`Ideal::Share`]) cannot beat the baseline by more than the cores, so a
+/// higher figure measures noise (a slow baseline run on a busy machine);
+/// and runs that spread widely give a median that another run would move.
+pub fn noise(row: &RowResult, entry: &Entry, quick: bool, cores: u64) -> Vec<String> {
+    let mut why = Vec::new();
+    let Some(speedup) = row.speedup else {
+        return why;
+    };
+    if matches!(entry.ideal(quick), Ideal::Share { .. }) && speedup > cores as f64 {
+        why.push(format!(
+            "speed-up {speedup:.2}x is above the {cores} cores: noise, not a result"
+        ));
+    }
+    if let Some(median) = row.median_seconds.filter(|m| *m > 0.0) {
+        let fastest = row.runs.iter().copied().fold(f64::INFINITY, f64::min);
+        let slowest = row.runs.iter().copied().fold(0.0, f64::max);
+        let spread = (slowest - fastest) / median;
+        if spread > SPREAD_LIMIT {
+            why.push(format!(
+                "{} runs spread by {:.0}% of their median (over {:.0}%)",
+                row.runs.len(),
+                spread * 100.0,
+                SPREAD_LIMIT * 100.0
+            ));
+        }
+    }
+    why
+}
+
+/// The row's speed-up, ideal and efficiency from its median.
+fn score(
+    row: &mut RowResult,
+    entry: &Entry,
+    baseline_seconds: Option<f64>,
+    options: &Options,
+    machine: &Machine,
+) {
+    if let Some(median) = row.median_seconds {
+        row.speedup = baseline_seconds.map(|base| base / median);
+        let inputs = IdealInputs {
+            cores: machine.cpus,
+            latency_seconds: options.latency_ms as f64 / 1000.0,
+            baseline_seconds,
+            site_requests: row.site_requests,
+            reported: row.extra.as_ref(),
+        };
+        row.ideal_seconds = entry.ideal(options.quick).seconds(&inputs);
+        row.efficiency = row.ideal_seconds.map(|ideal| ideal / median);
+    }
+}
+
 fn run_row(
     entry: &Entry,
     bin: &Path,
     site_url: Option<&str>,
     options: &Options,
+    repeat: u32,
     log_dir: &Path,
     row: &mut RowResult,
 ) {
@@ -302,7 +387,7 @@ fn run_row(
         log_stem: log_dir.join(file_stem),
     };
     row.status = Status::Ok;
-    while needs_another_run(&row.runs, options.repeat) {
+    while needs_another_run(&row.runs, repeat) {
         let result = run_once(&spec);
         if let Some(max) = result.max_in_flight {
             row.max_in_flight = Some(row.max_in_flight.map_or(max, |m| m.max(max)));

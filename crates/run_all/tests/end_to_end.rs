@@ -512,3 +512,47 @@ fn real_catalog_two_cheap_examples() {
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_cpu_row_faster_than_the_cores_allow_is_flagged_not_reported() {
+    let dir = temp_dir("noisy");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    // A "CPU-bound" group whose second row beats the baseline by 4x the
+    // cores: on a real machine only noise (a slow baseline run) does that.
+    let share = json!({"share": {"workers": "cores"}});
+    let mut base = fixture_row("fixture_cpu_base", "CPU", &["--sleep", "0.4"], false, true);
+    base["quick"]["ideal"] = share.clone();
+    let fast = format!("{:.4}", 0.4 / (cores * 4.0));
+    let mut row = fixture_row("fixture_cpu_fast", "CPU", &["--sleep", &fast], false, false);
+    row["quick"]["ideal"] = share;
+    let catalog = write_catalog(&dir, vec![base, row]);
+    let output = fixture_command(&dir, &catalog)
+        .args(["--quick"])
+        .output()
+        .expect("running run_all");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+
+    let results = results_json(&dir);
+    let rows = results["rows"].as_array().expect("rows");
+    assert_eq!(rows[0]["noise"], "", "the baseline is 1.00x: {}", rows[0]);
+    let noise = rows[1]["noise"].as_str().expect("a noise field");
+    assert!(noise.contains("is above the"), "{}", rows[1]);
+    assert!(noise.contains("cores: noise, not a result"), "{noise}");
+    let runs = rows[1]["runs"].as_array().expect("runs").len();
+    assert!(
+        runs >= run_all::run::NOISY_ROW_RUNS,
+        "it took more runs: {runs}"
+    );
+    // The table does not print the figure as a result.
+    let table = String::from_utf8_lossy(&output.stdout);
+    let line = table
+        .lines()
+        .find(|l| l.contains("fixture_cpu_fast"))
+        .expect("the row in the table");
+    // The speed-up column says "noisy"; the figure is only in the reason.
+    assert!(line.contains(" noisy "), "{line}");
+    assert!(line.contains("ok; noisy: speed-up "), "{line}");
+    let (header, csv_rows) = results_csv(&dir);
+    assert!(csv_rows[1].contains("noise, not a result"), "{header:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -82,6 +82,7 @@ fn async_scraper(urls: &[String], timeout: Duration) -> Result<Vec<Outcome>> {
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }

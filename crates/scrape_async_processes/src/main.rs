@@ -151,6 +151,7 @@ fn async_multiprocessing_scraper(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // A worker process serves tasks here and exits; the parent goes on.
     serve_if_worker(start_worker, async_scraper);
 

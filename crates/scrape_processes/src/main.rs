@@ -102,6 +102,7 @@ fn multiprocessing_scraper(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     // A worker process serves tasks here and exits; the parent goes on.
     serve_if_worker(start_worker, fetch);
 

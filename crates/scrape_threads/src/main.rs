@@ -124,6 +124,7 @@ fn multithreading_scraper(
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }

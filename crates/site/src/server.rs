@@ -659,9 +659,11 @@ async fn serve_file(root: &Path, path: &str) -> Reply {
     if meta.is_dir() {
         if !path.ends_with('/') {
             // Like any web server: a folder's URL ends in '/', so relative
-            // links inside its index.html resolve inside it.
+            // links inside its index.html resolve inside it. Exactly one
+            // leading '/': `//sub/` would be read as the host `sub` (an
+            // open redirect).
             let mut reply = Reply::status(StatusCode::MOVED_PERMANENTLY, "moved");
-            reply.location = Some(format!("{path}/"));
+            reply.location = Some(format!("/{}/", path.trim_start_matches('/')));
             return reply;
         }
         file.push("index.html");
@@ -722,9 +724,22 @@ fn content_type(path: &Path) -> &'static str {
 // ---------------------------------------------------------------------------
 // The accept loop
 
+/// How long a connection may take to send a request's head (and, between
+/// keep-alive requests, stay idle): a silent socket cannot hold a
+/// connection slot (or a `--max-connections` permit) for long.
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a shutdown waits for the requests in flight to be answered.
+pub(crate) const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Accept connections until `shutdown` fires. Each connection is one task;
 /// with `max_connections`, a task first waits for a permit, so excess
 /// connections sit accepted but unserved, like on a small real server.
+///
+/// On shutdown: stop accepting (the listening socket is closed, so new
+/// connections are refused), let every request in flight finish (each
+/// connection closes after its current answer), for at most
+/// [`DRAIN_TIMEOUT`], then return.
 pub(crate) async fn serve(
     listener: TcpListener,
     state: Arc<State>,
@@ -737,12 +752,16 @@ pub(crate) async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         // Also an idle timeout between keep-alive requests: a silent or
-        // half-written request cannot hold a connection (or a permit) forever.
-        .header_read_timeout(Duration::from_secs(30))
+        // half-written request cannot hold a connection (or a permit) long.
+        .header_read_timeout(HEADER_READ_TIMEOUT)
         // Under a connection cap, one request per connection: an idle
         // keep-alive connection would otherwise hold a permit and starve the
         // clients waiting in line.
         .keep_alive(limit.is_none());
+    // `stopping` tells every connection to finish; each connection task
+    // holds a clone of `running`, so `drained` ends when the last is done.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let (running, mut drained) = tokio::sync::mpsc::channel::<()>(1);
 
     loop {
         let stream = tokio::select! {
@@ -762,18 +781,42 @@ pub(crate) async fn serve(
         let http = http.clone();
         let state = Arc::clone(&state);
         let limit = limit.clone();
+        let mut stop = stop.clone();
+        let running = running.clone();
         tokio::spawn(async move {
+            let _running = running;
             let _permit = match limit {
-                Some(semaphore) => match semaphore.acquire_owned().await {
-                    Ok(permit) => Some(permit),
-                    Err(_) => return,
+                Some(semaphore) => tokio::select! {
+                    permit = semaphore.acquire_owned() => match permit {
+                        Ok(permit) => Some(permit),
+                        Err(_) => return,
+                    },
+                    // Still waiting in line: no request of its own is in
+                    // flight, so it is closed unanswered.
+                    _ = stop.wait_for(|stop| *stop) => return,
                 },
                 None => None,
             };
             let service = service_fn(move |req| handle(Arc::clone(&state), req));
-            // Errors here are the client's doing (reset, timeout, garbage):
-            // this connection ends, the server goes on.
-            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let mut finishing = false;
+            loop {
+                tokio::select! {
+                    // Errors here are the client's doing (reset, timeout,
+                    // garbage): this connection ends, the server goes on.
+                    _ = connection.as_mut() => break,
+                    _ = stop.wait_for(|stop| *stop), if !finishing => {
+                        // Answer the request in flight, if any, then close.
+                        finishing = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
         });
     }
+    drop(listener);
+    let _ = stopping.send(true);
+    drop(running);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, drained.recv()).await;
 }

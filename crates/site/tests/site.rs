@@ -489,6 +489,33 @@ fn dir_serves_files_and_never_leaves_the_folder() {
         assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
         assert!(!answer.contains("SECRET"), "{path} escaped the folder");
     }
+    // A folder without its '/' redirects to a path on this site, never to
+    // `//docs/`, which a client reads as the host `docs`.
+    for (path, location) in [
+        ("/docs", "/docs/"),
+        ("//docs", "/docs/"),
+        ("///docs", "/docs/"),
+        ("//docs//", "/docs//"),
+    ] {
+        let mut stream = TcpStream::connect(site.addr()).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        if path.ends_with('/') {
+            assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+            continue;
+        }
+        assert!(answer.starts_with("HTTP/1.1 301"), "{path}: {answer}");
+        let header = format!("\r\nlocation: {location}\r\n");
+        assert!(
+            answer.to_ascii_lowercase().contains(&header),
+            "{path}: {answer}"
+        );
+    }
     drop(site);
     let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -105,3 +105,130 @@ fn help_mentions_the_open_files_limit() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
 }
+
+/// Start `site_server` with `args` on a free port; (child, base URL).
+fn start_server(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--pages", "50"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("site_server starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .expect("read the first line");
+    match first.trim_end().strip_prefix("listening on ") {
+        Some(url) => (child, url.to_string()),
+        None => {
+            let _ = child.kill();
+            panic!("unexpected first line {first:?}");
+        }
+    }
+}
+
+/// Wait for the child at most `secs` seconds; kill it and fail if it is
+/// still running then.
+fn wait_bounded(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for site_server") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("site_server still running {secs} s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_answers_every_request_in_flight_then_exits_0() {
+    use std::io::{Read, Write};
+    // A latency of 1 s keeps all 200 requests in flight while the signal
+    // goes out (each is answered 1 s after it arrived, not 1 s after the
+    // last one), so "mid-way" does not depend on how fast threads start.
+    let (mut child, url) = start_server(&["--latency-ms", "1000", "--jitter-ms", "0"]);
+    let addr = url.trim_start_matches("http://").to_string();
+    let clients: Vec<_> = (0..200)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || -> String {
+                let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .expect("a read timeout");
+                stream
+                    .write_all(b"GET /sites/dice HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .expect("write the request");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                answer
+            })
+        })
+        .collect();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .proxy(None)
+        .build()
+        .into();
+    let in_flight = || -> u64 {
+        let body = agent
+            .get(&format!("{url}/stats"))
+            .call()
+            .and_then(|r| r.into_body().read_to_string())
+            .expect("GET /stats");
+        let stats: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        stats["in_flight"].as_u64().expect("in_flight")
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while in_flight() < 200 {
+        assert!(std::time::Instant::now() < deadline, "200 never in flight");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: sending a signal to the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let answers: Vec<String> = clients
+        .into_iter()
+        .map(|c| c.join().expect("client thread"))
+        .collect();
+    let status = wait_bounded(&mut child, 20);
+    assert!(status.success(), "site_server after SIGTERM: {status}");
+    let answered = answers
+        .iter()
+        .filter(|a| a.starts_with("HTTP/1.1 200") && a.contains("Dice"))
+        .count();
+    assert_eq!(answered, 200, "requests in flight answered");
+    // And it no longer listens.
+    assert!(std::net::TcpStream::connect(&addr).is_err());
+}
+
+#[test]
+fn silent_sockets_are_closed_so_others_get_served() {
+    use std::io::{Read, Write};
+    let (mut child, url) = start_server(&["--latency-ms", "0", "--max-connections", "2"]);
+    let addr = url.trim_start_matches("http://").to_string();
+    // Two sockets that take both slots and never send a request.
+    let silent: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&addr).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200)); // let them take the slots
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    // Well under the old 30 s, well over the 5 s a silent socket may last.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("a read timeout");
+    stream
+        .write_all(b"GET /sites/dice HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(silent);
+    assert!(answer.starts_with("HTTP/1.1 200"), "answer: {answer:?}");
+}

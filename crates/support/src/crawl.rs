@@ -29,6 +29,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::report::shorten;
+
 use crate::Report;
 use crate::web::{IpLiteralResolver, SiteArgs, SiteGuard, Stats};
 
@@ -190,7 +192,7 @@ pub struct CrawlArgs {
 
     /// Start page. Default: the link-graph root of the site (`{site}/crawl/0`).
     /// Only links on the start page's origin (scheme, host, port) are followed.
-    #[arg(long, visible_alias = "url", value_name = "URL")]
+    #[arg(long, visible_alias = "url", value_name = "URL", value_parser = crate::web::UrlParser { trim_slash: false })]
     pub start: Option<String>,
 
     /// Pages in the local site's link graph (ignored with --site or --start).
@@ -283,7 +285,8 @@ impl Crawl {
         const SHOWN: u64 = 3;
         self.failed += 1;
         if self.failed <= SHOWN {
-            eprintln!("failed: {url}: {error}");
+            let (url, error) = (url.as_str(), error.to_string());
+            eprintln!("failed: {}: {}", shorten(url), shorten(&error));
         } else if self.failed == SHOWN + 1 {
             eprintln!("(further failures are only counted)");
         }
@@ -325,7 +328,11 @@ impl Crawl {
             self.urls.len().saturating_sub(1)
         };
         match self.sample() {
-            Some(url) => println!("{} {url}   (urls[{index}])", self.urls.len()),
+            Some(url) => println!(
+                "{} {}   (urls[{index}])",
+                self.urls.len(),
+                shorten(url.as_str())
+            ),
             None => println!("0 (no URL found)"),
         }
         println!(

@@ -10,6 +10,8 @@
 //! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
 //!   examples (`download_*`, `scrape_*`);
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
+//! - [`exits`]: how an example ends when stdout goes away (`| head`) or the
+//!   system refuses a thread: a short line and an exit code, no panic;
 //! - [`squares`]: the closed formula the CPU-bound examples check their
 //!   sums against;
 //! - [`testkit`]: what the examples' tests share (a local site, running an
@@ -17,6 +19,7 @@
 
 pub mod cli;
 pub mod crawl;
+pub mod exits;
 pub mod pages;
 pub mod pool;
 pub mod report;
@@ -25,4 +28,5 @@ pub mod squares;
 pub mod testkit;
 pub mod web;
 
+pub use exits::exit_cleanly_on_io_failure;
 pub use report::{Report, Timer};

@@ -14,6 +14,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::Report;
+use crate::report::shorten;
 use crate::web::{SiteArgs, SiteGuard, describe_error, domain_urls, read_url_list};
 
 /// The flags of the four `download_*` examples (flatten them into the
@@ -178,12 +179,14 @@ pub fn print_outcome(url: &str, outcome: &Result<usize, String>) {
 
 /// `Read N from URL`, then `detail` as is (e.g. ` (worker 1, pid 4242)`).
 pub fn print_read(url: &str, bytes: usize, detail: impl Display) {
-    println!("Read {bytes} from {url}{detail}");
+    println!("Read {bytes} from {}{detail}", shorten(url));
 }
 
 /// `Failed URL: reason`.
 pub fn print_failed(url: &str, reason: impl Display) {
-    println!("Failed {url}: {reason}");
+    // A URL or reason past 200 characters is shortened: a 100 KB --site
+    // value must not print 100 KB per failure.
+    println!("Failed {}: {}", shorten(url), shorten(&reason.to_string()));
 }
 
 /// How many pages were read and how many failed, and the lines that sum

@@ -40,6 +40,7 @@ use std::os::fd::FromRawFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -60,6 +61,9 @@ pub enum TaskError {
     WorkerDied { worker: usize, detail: String },
     /// The pool could not send the task, read its reply, or find a worker.
     Pool(String),
+    /// The task ran past the pool's task timeout: its worker was killed and
+    /// replaced (Python's `Pool` has no such bound and waits forever).
+    TimedOut { worker: usize, after: Duration },
 }
 
 impl fmt::Display for TaskError {
@@ -70,6 +74,11 @@ impl fmt::Display for TaskError {
                 write!(f, "worker {worker} died: {detail}")
             }
             TaskError::Pool(message) => write!(f, "pool error: {message}"),
+            TaskError::TimedOut { worker, after } => write!(
+                f,
+                "timed out after {} s (worker {worker} was killed and replaced)",
+                after.as_secs_f64()
+            ),
         }
     }
 }
@@ -153,9 +162,29 @@ pub fn worker_id() -> Option<usize> {
     std::env::var(WORKER_ENV).ok()?.parse().ok()
 }
 
+/// The pool examples' `--task-timeout` flag (flatten it into the
+/// example's own `clap` struct with `#[command(flatten)]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TaskTimeoutArg {
+    /// Fail a task that runs longer than SECS: its worker is killed and
+    /// replaced, and the run goes on [default: no limit, as in Python,
+    /// whose Pool waits forever for a stopped or stuck worker; so does
+    /// this one without the flag]
+    #[arg(long, value_name = "SECS", value_parser = crate::web::seconds_parser)]
+    pub task_timeout: Option<f64>,
+}
+
+impl TaskTimeoutArg {
+    /// The flag as [`PoolBuilder::task_timeout`] takes it.
+    pub fn get(&self) -> Option<Duration> {
+        self.task_timeout.map(Duration::from_secs_f64)
+    }
+}
+
 /// How to start the pool's workers.
 pub struct PoolBuilder {
     workers: usize,
+    task_timeout: Option<Duration>,
     program: Option<PathBuf>,
     args: Vec<OsString>,
     init: serde_json::Value,
@@ -166,6 +195,7 @@ impl PoolBuilder {
     pub fn new(workers: usize) -> Self {
         PoolBuilder {
             workers: workers.max(1),
+            task_timeout: None,
             program: None,
             args: Vec::new(),
             init: serde_json::Value::Null,
@@ -193,6 +223,15 @@ impl PoolBuilder {
         self
     }
 
+    /// Fail a task that runs longer than `timeout` (`None`: wait forever,
+    /// as Python's `Pool` does): its worker is killed and replaced, and the
+    /// other tasks go on. A worker that is stopped (`kill -STOP`) or stuck
+    /// would otherwise hang the pool for good.
+    pub fn task_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.task_timeout = timeout;
+        self
+    }
+
     /// Start the workers.
     pub fn spawn<T, R>(self) -> io::Result<Pool<T, R>> {
         let (sender, events) = mpsc::channel();
@@ -208,6 +247,7 @@ impl PoolBuilder {
             callbacks: HashMap::new(),
             next_id: 0,
             spawn_error: String::new(),
+            task_timeout: self.task_timeout,
             _types: PhantomData,
         };
         // Starting a process costs the parent most of a millisecond (it waits
@@ -219,18 +259,29 @@ impl PoolBuilder {
         started.resize_with(self.workers, || None);
         let (program, args, init_line, sender) =
             (&pool.program, &pool.args, &pool.init_line, &pool.sender);
+        let mut launch_error = None;
         thread::scope(|scope| {
             for (launcher, slots) in started.chunks_mut(per_launcher).enumerate() {
-                scope.spawn(move || {
+                // Under a task limit even a launcher thread may be refused:
+                // an error, like a refused worker, never a panic.
+                let launched = thread::Builder::new().spawn_scoped(scope, move || {
                     for (offset, slot) in slots.iter_mut().enumerate() {
                         let index = launcher * per_launcher + offset;
-                        *slot = Some(start_worker(program, args, init_line, sender, index));
+                        let worker = start_worker(program, args, init_line, sender, index);
+                        let failed = worker.is_err();
+                        *slot = Some(worker);
+                        if failed {
+                            break; // the rest would fail the same way
+                        }
                     }
                 });
+                if let Err(error) = launched {
+                    launch_error.get_or_insert(error);
+                }
             }
         });
-        // On error, dropping `pool` reaps the workers already started.
-        let mut first_error = None;
+        // On error, dropping `pool` kills and reaps the workers already started.
+        let mut first_error = launch_error;
         for worker in started.into_iter().flatten() {
             match worker {
                 Ok(worker) => pool.slots.push(Some(worker)),
@@ -240,7 +291,14 @@ impl PoolBuilder {
             }
         }
         match first_error {
-            Some(error) => Err(error),
+            Some(error) => Err(io::Error::new(
+                error.kind(),
+                format!(
+                    "started {} of {} worker processes, then the system said: {error}",
+                    pool.slots.len(),
+                    self.workers
+                ),
+            )),
             None => Ok(pool),
         }
     }
@@ -250,14 +308,18 @@ impl PoolBuilder {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    /// The id of the task it is running, if any.
+    /// The id of the task it is running, if any, and when it was sent.
     busy: Option<usize>,
+    since: Instant,
+    /// Tells this process's events from those of the one it replaced.
+    generation: u64,
 }
 
 /// What a worker's reader thread reports: a line, or end of file (death).
+/// Each carries the worker's index and generation.
 enum Event {
-    Line(usize, String),
-    Closed(usize),
+    Line(usize, u64, String),
+    Closed(usize, u64),
 }
 
 type Callback<R> = Box<dyn FnOnce(Result<R, TaskError>)>;
@@ -279,6 +341,7 @@ pub struct Pool<T, R> {
     callbacks: HashMap<usize, Callback<R>>,
     next_id: usize,
     spawn_error: String,
+    task_timeout: Option<Duration>,
     _types: PhantomData<fn(T)>,
 }
 
@@ -393,6 +456,7 @@ impl<T: Serialize, R: DeserializeOwned> Pool<T, R> {
             // report `Closed`, and that fails this task as WorkerDied.
             let _ = worker.stdin.write_all(line.as_bytes());
             worker.busy = Some(id);
+            worker.since = Instant::now();
         }
     }
 
@@ -407,20 +471,79 @@ impl<T: Serialize, R: DeserializeOwned> Pool<T, R> {
             if !self.slots.iter().flatten().any(|w| w.busy.is_some()) {
                 return None;
             }
-            let event = self.events.recv().expect("the pool holds a sender");
+            let event = match self.first_deadline() {
+                None => self.events.recv().expect("the pool holds a sender"),
+                Some(deadline) => {
+                    let wait = deadline.saturating_duration_since(Instant::now());
+                    match self.events.recv_timeout(wait) {
+                        Ok(event) => event,
+                        Err(_) => {
+                            self.time_out_overdue();
+                            continue;
+                        }
+                    }
+                }
+            };
             if let Some(done) = self.handle(event) {
                 return Some(done);
             }
         }
     }
 
+    /// When the first running task passes the task timeout, if there is one.
+    fn first_deadline(&self) -> Option<Instant> {
+        let timeout = self.task_timeout?;
+        self.slots
+            .iter()
+            .flatten()
+            .filter(|w| w.busy.is_some())
+            .map(|w| w.since + timeout)
+            .min()
+    }
+
+    /// Kill every worker whose task is past the timeout, fail its task, and
+    /// start a fresh worker in its place.
+    fn time_out_overdue(&mut self) {
+        let Some(timeout) = self.task_timeout else {
+            return;
+        };
+        for index in 0..self.slots.len() {
+            let overdue = self.slots[index]
+                .as_ref()
+                .is_some_and(|w| w.busy.is_some() && w.since.elapsed() >= timeout);
+            if !overdue {
+                continue;
+            }
+            let Some(mut worker) = self.slots[index].take() else {
+                continue;
+            };
+            reap(&mut worker.child, Instant::now()); // kill works on a stopped process too
+            if let Some(id) = worker.busy {
+                let timed_out = TaskError::TimedOut {
+                    worker: index,
+                    after: timeout,
+                };
+                self.done.push_back((id, Err(timed_out)));
+            }
+            match self.start_worker(index) {
+                Ok(fresh) => self.slots[index] = Some(fresh),
+                Err(e) => self.spawn_error = format!("could not restart worker {index}: {e}"),
+            }
+        }
+    }
+
     fn handle(&mut self, event: Event) -> Option<(usize, Result<R, TaskError>)> {
+        // Events of a worker killed for a timeout come late: ignore them.
+        let (Event::Line(index, generation, _) | Event::Closed(index, generation)) = &event;
+        if self.slots[*index].as_ref()?.generation != *generation {
+            return None;
+        }
         match event {
-            Event::Line(index, line) => {
+            Event::Line(index, _, line) => {
                 let id = self.slots[index].as_mut()?.busy.take()?;
                 Some((id, parse_reply(&line, id)))
             }
-            Event::Closed(index) => {
+            Event::Closed(index, _) => {
                 let mut worker = self.slots[index].take()?;
                 let detail = reap(
                     &mut worker.child,
@@ -467,20 +590,28 @@ fn start_worker(
         reap(&mut child, Instant::now());
         return Err(error);
     }
+    static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+    let generation = GENERATIONS.fetch_add(1, Ordering::Relaxed);
     let sender = sender.clone();
-    thread::spawn(move || {
+    let reader = thread::Builder::new().spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if sender.send(Event::Line(index, line)).is_err() {
+            if sender.send(Event::Line(index, generation, line)).is_err() {
                 return; // the pool is gone
             }
         }
-        let _ = sender.send(Event::Closed(index));
+        let _ = sender.send(Event::Closed(index, generation));
     });
+    if let Err(error) = reader {
+        reap(&mut child, Instant::now());
+        return Err(error);
+    }
     Ok(Worker {
         child,
         stdin,
         busy: None,
+        since: Instant::now(),
+        generation,
     })
 }
 

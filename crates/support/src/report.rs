@@ -119,6 +119,23 @@ impl Report {
     }
 }
 
+/// Values longer than this many characters are shortened in messages.
+pub const MESSAGE_VALUE_CHARS: usize = 200;
+
+/// A value as a message shows it: whole up to [`MESSAGE_VALUE_CHARS`]
+/// characters, else its start and end around `...` and its length, so a
+/// 100 KB `--site` value prints a line, not 100 KB per failure. Report
+/// records keep values whole; this is for what people read.
+pub fn shorten(value: &str) -> std::borrow::Cow<'_, str> {
+    let chars = value.chars().count();
+    if chars <= MESSAGE_VALUE_CHARS {
+        return value.into();
+    }
+    let head: String = value.chars().take(150).collect();
+    let tail: String = value.chars().skip(chars - 30).collect();
+    format!("{head}...{tail} ({chars} characters)").into()
+}
+
 /// Read every record of a report file (used by `run_all` and tests).
 pub fn read_reports(path: &std::path::Path) -> std::io::Result<Vec<Report>> {
     let text = std::fs::read_to_string(path)?;
@@ -131,6 +148,17 @@ pub fn read_reports(path: &std::path::Path) -> std::io::Result<Vec<Report>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_values_are_shortened_for_messages_only() {
+        let short = "x".repeat(MESSAGE_VALUE_CHARS);
+        assert_eq!(shorten(&short), short.as_str());
+        let long = format!("http://127.0.0.1:1/{}end", "é".repeat(100_000));
+        let shown = shorten(&long);
+        assert!(shown.chars().count() < 220, "{shown}");
+        assert!(shown.starts_with("http://127.0.0.1:1/"));
+        assert!(shown.ends_with(&format!("end ({} characters)", long.chars().count())));
+    }
 
     #[test]
     fn appended_lines_read_back() {

@@ -143,6 +143,105 @@ pub fn check_bad_url_lists(bin: &str) {
     assert!(run.report.is_none(), "no run, no record");
 }
 
+/// Check that the example `bin` refuses URLs that do not parse exactly,
+/// passed with `flag` (`--site`, `--start`, or `--urls`, whose file then
+/// holds the URL): exit 2, a message naming the value, nothing on stdout,
+/// no report record, and nothing contacted. `small` are the example's flags
+/// for a one-page run with a 1-second timeout, so a broken check fails
+/// fast instead of waiting on port 80. The proof of nothing contacted: a local
+/// site on port P, which the URLs aim at (`:P+65536` is P to a client that
+/// wraps the port), serves no request; and a listener on port 80 (where a
+/// client that drops the port goes), when this test may bind it, accepts
+/// no connection.
+pub fn check_refused_urls(bin: &str, flag: &str, small: &[&str]) {
+    let site = local_site(0, 0.0);
+    let port = site.addr().port();
+    let port_80 = std::net::TcpListener::bind("127.0.0.1:80").ok();
+    if let Some(listener) = &port_80 {
+        listener
+            .set_nonblocking(true)
+            .expect("a listener can be non-blocking");
+    }
+    let wrapped = u32::from(port) + 65_536;
+    let bad = [
+        format!("http://127.0.0.1:{wrapped}/sites/dice"),
+        "http://127.0.0.1:99999".to_string(),
+        format!("http://:{port}"),
+        "http://:80".to_string(),
+        format!("ftp://127.0.0.1:{port}/"),
+    ];
+    for url in &bad {
+        let list = temp_path("bad-urls.txt");
+        let run = if flag == "--urls" {
+            std::fs::write(&list, format!("{}/sites/dice\n{url}\n", site.url()))
+                .expect("the temp folder is writable");
+            let list = list.to_string_lossy();
+            run_example(bin, &[&[flag, list.as_ref()], small].concat())
+        } else {
+            run_example(bin, &[&[flag, url.as_str()], small].concat())
+        };
+        let _ = std::fs::remove_file(&list);
+        assert_eq!(run.code, Some(2), "{flag} {url}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(url.as_str()),
+            "{flag} {url}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{flag} {url}: {}", run.stdout);
+        assert!(run.report.is_none(), "no run, no record");
+    }
+    assert_eq!(site.stats().requests, 0, "a refused URL contacted the site");
+    if let Some(listener) = port_80 {
+        assert!(
+            listener.accept().is_err(),
+            "a refused URL connected to port 80"
+        );
+    }
+}
+
+/// Check a run that was refused threads or processes part-way (see
+/// [`run_example_with_task_limit`]): exit 1, one clear line with what the
+/// system said, no panic; and once it exited, none of its workers is left
+/// (no process of the user `nobody` remains, waiting at most 5 s).
+pub fn check_refused_spawn(run: &ExampleRun, expected: &str) {
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Resource temporarily unavailable"),
+        "{}",
+        run.stderr
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !nobodys_processes().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "workers left running: {:?}",
+            nobodys_processes()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Pids of the processes of uid 65534 (Linux /proc; empty elsewhere).
+fn nobodys_processes() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|status| {
+                status
+                    .lines()
+                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("65534"))
+            })
+        })
+        .collect()
+}
+
 /// The first printed list of numbers, e.g. the line `[0, 1, 4]` -> `[0, 1, 4]`.
 pub fn printed_list(stdout: &str) -> Vec<u64> {
     let line = stdout
@@ -179,8 +278,46 @@ pub struct ExampleRun {
 /// `RUN_ALL_REPORT` pointing at a fresh temp file, and no stdin; wait for it
 /// and read back its output and report record.
 pub fn run_example(bin: &str, args: &[&str]) -> ExampleRun {
+    run_command(Command::new(bin), bin, args)
+}
+
+/// [`run_example`] under a real limit on tasks: `RLIMIT_NPROC` = `limit`
+/// threads and processes, counted over the example's user. The limit does
+/// not bind root (CAP_SYS_RESOURCE), so as root the example runs as the
+/// user `nobody` (uid 65534), which has no other process; as another user
+/// the limit is 1, so that user's own processes already use it up and
+/// every thread or process the example starts is refused.
+#[cfg(unix)]
+pub fn run_example_with_task_limit(bin: &str, args: &[&str], limit: u64) -> ExampleRun {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(bin);
+    // SAFETY: geteuid has no preconditions.
+    let limit = if unsafe { libc::geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+        limit
+    } else {
+        1
+    };
+    // SAFETY: setrlimit is async-signal-safe; it runs in the child between
+    // fork and exec (after std has switched the user).
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit as libc::rlim_t,
+                rlim_max: limit as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    run_command(command, bin, args)
+}
+
+fn run_command(mut command: Command, bin: &str, args: &[&str]) -> ExampleRun {
     let report_path = temp_path("report.jsonl");
-    let child = Command::new(bin)
+    let child = command
         .args(args)
         .env(REPORT_ENV, &report_path)
         .stdin(Stdio::null())

@@ -19,7 +19,7 @@ pub struct SiteArgs {
     /// Base URL of a site to use instead of starting the local one
     /// (e.g. http://127.0.0.1:8000 from `site_server`). Nothing but
     /// 127.0.0.1 is contacted unless you pass another address here.
-    #[arg(long, value_name = "URL", value_parser = parse_site_url)]
+    #[arg(long, value_name = "URL", value_parser = UrlParser { trim_slash: true })]
     pub site: Option<String>,
 
     /// Latency of each response of the local site, in milliseconds
@@ -245,16 +245,84 @@ fn stats_agent() -> ureq::Agent {
         .into()
 }
 
-fn parse_site_url(text: &str) -> std::result::Result<String, String> {
-    let url = text.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| format!("{text:?} is not an http:// or https:// URL"))?;
-    if rest.is_empty() {
-        return Err(format!("{text:?} has no host"));
+/// Check a URL the user typed (`--site`, `--start`, a `--urls` line) once,
+/// before anything is contacted. It must parse exactly: `http://` or
+/// `https://`, a host, a port from 1 to 65535 if one is given, and the
+/// `url` crate (reqwest, the crawlers) and `http::Uri` (ureq) must agree on
+/// its port. Without this, `http://127.0.0.1:99999` reached ureq as "no
+/// port" and went to port 80. The error names the value (shortened).
+pub fn check_url(text: &str) -> std::result::Result<url::Url, String> {
+    let shown = crate::report::shorten(text);
+    let bad = |why: &str| format!("{shown:?} is not a usable URL: {why}");
+    let url = url::Url::parse(text).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(&format!(
+            "the scheme must be http or https, not {}",
+            url.scheme()
+        )));
     }
-    Ok(url.to_string())
+    // The url crate forgives `http:/host` and `http:\\host`; a typo like
+    // that is refused here rather than guessed at.
+    let prefix = format!("{}://", url.scheme());
+    if !text
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(&prefix))
+    {
+        return Err(bad(&format!("it must start with {prefix}")));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    let port = url.port_or_known_default();
+    if port == Some(0) {
+        return Err(bad("port 0 cannot be connected to"));
+    }
+    let uri: ureq::http::Uri = text.parse().map_err(|e| bad(&format!("{e}")))?;
+    let default = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    if uri.host().is_none_or(str::is_empty) || Some(uri.port_u16().unwrap_or(default)) != port {
+        return Err(bad("its host or port is ambiguous"));
+    }
+    Ok(url)
+}
+
+/// [`check_url`] as a clap `value_parser`: a bad URL exits 2 with the
+/// message. Unlike a plain function parser, clap's own `invalid value
+/// '...'` line is not printed, since it repeats the value whole.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlParser {
+    /// Drop a trailing `/` (a base URL, as `--site` wants it).
+    pub trim_slash: bool,
+}
+
+impl clap::builder::TypedValueParser for UrlParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        let flag = arg.map_or("a URL".to_string(), |arg| format!("--{}", arg.get_id()));
+        let fail = |why: String| {
+            let message = format!("invalid value for {flag}: {why}\n");
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| fail("it is not valid UTF-8".to_string()))?
+            .trim();
+        check_url(text).map_err(fail)?;
+        Ok(if self.trim_slash {
+            text.trim_end_matches('/').to_string()
+        } else {
+            text.to_string()
+        })
+    }
 }
 
 fn parse_rate(text: &str) -> std::result::Result<f64, String> {
@@ -291,7 +359,7 @@ pub fn seconds_parser(text: &str) -> std::result::Result<f64, String> {
 
 /// Read a `--urls FILE`: one absolute http(s) URL per line; blank lines and
 /// lines starting with `#` are skipped. An unreadable or empty file, or a
-/// line that is not an http(s) URL, is an error naming the file and line.
+/// line [`check_url`] refuses, is an error naming the file and line.
 pub fn read_url_list(path: &std::path::Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the URL list {}", path.display()))?;
@@ -301,12 +369,8 @@ pub fn read_url_list(path: &std::path::Path) -> Result<Vec<String>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if !(line.starts_with("http://") || line.starts_with("https://")) {
-            bail!(
-                "{}:{}: {line:?} is not an http:// or https:// URL",
-                path.display(),
-                number + 1
-            );
+        if let Err(why) = check_url(line) {
+            bail!("{}:{}: {why}", path.display(), number + 1);
         }
         urls.push(line.to_string());
     }
@@ -343,6 +407,38 @@ mod tests {
         assert!(read_url_list(&empty).is_err());
         assert!(read_url_list(&dir.join("missing.txt")).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_exact_http_urls_pass() {
+        for good in [
+            "http://127.0.0.1:8000",
+            "http://127.0.0.1:8000/",
+            "https://127.0.0.1/a?b=1",
+            "http://localhost:65535/x",
+            "HTTP://127.0.0.1:1",
+            "http://[::1]:8000/",
+        ] {
+            assert!(check_url(good).is_ok(), "{good:?}: {:?}", check_url(good));
+        }
+        for bad in [
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:65536/",
+            "http://127.0.0.1:0",
+            "http://:80",
+            "http://",
+            "ftp://127.0.0.1/",
+            "file:///etc/passwd",
+            "http:/127.0.0.1:8000",
+            "127.0.0.1:8000",
+            "http://[::1/not-a-url",
+            "",
+        ] {
+            let err = check_url(bad).expect_err(bad);
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+        }
+        let long = format!("ftp://127.0.0.1/{}", "a".repeat(100_000));
+        assert!(check_url(&long).unwrap_err().len() < 400);
     }
 
     #[test]

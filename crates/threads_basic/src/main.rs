@@ -71,6 +71,7 @@ fn start_and_join(count: u32, pause: Duration, say: impl Fn(&str) + Send + Sync 
 }
 
 fn main() -> ExitCode {
+    support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let pause = Duration::from_secs_f64(args.seconds);
 

@@ -4,6 +4,8 @@
 //! Then:    any network example with `--site http://127.0.0.1:8000`.
 //! Notice:  the first line on stdout is exactly `listening on http://ADDR:PORT`,
 //!          so a script can start it with `--port 0` and read the port back.
+//! Stop:    Ctrl-C or SIGTERM: no new connections, the requests in flight
+//!          are answered (for at most 5 s), then exit 0.
 
 use std::io::Write as _;
 use std::net::IpAddr;
