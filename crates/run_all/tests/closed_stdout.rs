@@ -202,8 +202,7 @@ fn judge(mode: Stdout, outcome: &Outcome) -> Option<String> {
 /// package) unifies features as `cargo test --workspace` does, so in CI this
 /// only links what is missing and rebuilds no library.
 fn build() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = support::testkit::cargo_command()
         .args(["build", "--quiet", "--workspace", "--bins"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()

@@ -442,8 +442,7 @@ fn bad_flags_and_empty_selections_are_clear_errors() {
 /// `cargo test --workspace` guarantees these binaries exist or are fresh.
 /// The outer cargo has released its build lock by the time tests run.
 fn build(packages: &[&str]) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
+    let mut command = support::testkit::cargo_command();
     command.arg("build");
     for package in packages {
         command.args(["-p", package]);

@@ -342,3 +342,33 @@ fn run_command(mut command: Command, bin: &str, args: &[&str]) -> ExampleRun {
         pid,
     }
 }
+
+/// A `cargo` command for a test to run, without the variables cargo set
+/// for the test's own package (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`...).
+/// Some build scripts (ring's) ask to be rerun when those change, so
+/// passing them on would rebuild ring and everything above it, and the
+/// next plain `cargo` command would rebuild it all again.
+pub fn cargo_command() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let per_package = name.to_str().is_some_and(|name| {
+            ["CARGO_PKG_", "CARGO_BIN_EXE_", "CARGO_MANIFEST_"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                || [
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "CARGO_RUSTC_CURRENT_DIR",
+                    "OUT_DIR",
+                ]
+                .contains(&name)
+        });
+        if per_package {
+            command.env_remove(&name);
+        }
+    }
+    command
+}
