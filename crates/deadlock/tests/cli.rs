@@ -56,6 +56,6 @@ fn one_global_lock_order_finishes_both_transfers() {
 
 #[test]
 fn bad_flags_exit_2() {
-    let run = run_example_within(BIN, &["--patience", "0"], LIMIT);
+    let run = run_example_within(BIN, &["--patience", "-1"], LIMIT);
     assert_eq!(run.code, Some(2));
 }
