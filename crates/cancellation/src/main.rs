@@ -17,7 +17,7 @@ use std::time::Duration;
 use clap::Parser;
 use futures::future::join_all;
 use support::pages::{exit_with_error, print_outcome, reqwest_failure};
-use support::web::{SiteArgs, SiteGuard, Stats, async_client};
+use support::web::{SiteArgs, async_client};
 use support::{Report, Timer};
 
 /// Download pages while one never answers in time, and give up on it.
@@ -26,15 +26,12 @@ use support::{Report, Timer};
 struct Args {
     #[command(flatten)]
     site: SiteArgs,
-
     /// Pages that answer at the site's latency, fetched in each part
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=500))]
     pages: u32,
-
     /// How long the slow page takes, in milliseconds
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     slow_ms: u64,
-
     /// How long to wait for the slow page before giving up, in seconds
     #[arg(long, default_value_t = 0.5, value_parser = support::web::seconds_parser)]
     give_up_after: f64,
@@ -67,10 +64,8 @@ async fn download_all_sites(
     let mut outcomes = Vec::new();
     let mut gave_up = 0;
 
-    println!(
-        "--- tokio::time::timeout: give up after {:.2} s",
-        give_up.as_secs_f64()
-    );
+    let secs = give_up.as_secs_f64();
+    println!("--- tokio::time::timeout: give up after {secs:.2} s");
     // `timeout` wraps a future; when time runs out it drops it, and with it
     // the request and its connection. No code runs inside the dropped one.
     let all = urls.iter().map(|url| download_site(&session, url));
@@ -80,10 +75,9 @@ async fn download_all_sites(
     );
     outcomes.extend(pages);
     if slow_page.is_err() {
-        println!("Gave up on {slow} after {:.2} s", give_up.as_secs_f64());
+        println!("Gave up on {slow} after {secs:.2} s");
         gave_up += 1;
     }
-
     println!("--- tokio::select!: stop waiting once the other pages are in");
     // Whichever branch finishes first wins; the other future is dropped.
     let all = urls.iter().map(|url| download_site(&session, url));
@@ -95,40 +89,20 @@ async fn download_all_sites(
         }
         _ = download_site(&session, slow) => println!("{slow} came first"),
     }
-
     println!("--- JoinHandle::abort: cancel a spawned task");
-    // A spawned task runs on its own; abort() asks the runtime to drop it
-    // at its next `.await`, and awaiting the handle then says "cancelled".
+    // A spawned task runs on its own; after as long as the timeout gave it,
+    // abort() has the runtime drop it, and its handle says "cancelled".
     let (task_session, task_url) = (session.clone(), slow.to_string());
     let task = tokio::spawn(async move { download_site(&task_session, &task_url).await });
     let all = urls.iter().map(|url| download_site(&session, url));
-    // Give the task as long as the timeout gave it, then cancel it.
     let (pages, ()) = tokio::join!(join_all(all), tokio::time::sleep(give_up));
     outcomes.extend(pages);
     task.abort();
-    match task.await {
-        Err(err) if err.is_cancelled() => {
-            println!("Aborted the task fetching {slow}");
-            gave_up += 1;
-        }
-        _ => println!("The task fetching {slow} finished before abort()"),
+    if task.await.is_err_and(|err| err.is_cancelled()) {
+        println!("Aborted the task fetching {slow}");
+        gave_up += 1;
     }
     Ok((outcomes, gave_up))
-}
-
-/// The site's counters once the requests it is still serving are gone:
-/// the server notices a closed connection a moment after the client drops
-/// it, so look a bounded number of times.
-fn settled_stats(site: &SiteGuard) -> Option<Stats> {
-    let mut stats = site.stats()?;
-    for _ in 0..200 {
-        if stats.in_flight == 0 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-        stats = site.stats()?;
-    }
-    Some(stats)
 }
 
 fn main() -> ExitCode {
@@ -141,43 +115,36 @@ fn main() -> ExitCode {
         .map(|i| site.url(&format!("/domains/{i}")))
         .collect();
     let slow = site.url(&format!("/sites/dice?latency_ms={}", args.slow_ms));
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => return exit_with_error(1, err.into()),
-    };
     site.reset_stats();
     let timer = Timer::start();
     let give_up = Duration::from_secs_f64(args.give_up_after);
-    let (outcomes, gave_up) = match runtime.block_on(download_all_sites(&urls, &slow, give_up)) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let result = runtime
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(download_all_sites(&urls, &slow, give_up)));
+    let (outcomes, gave_up) = match result {
         Ok(result) => result,
         Err(err) => return exit_with_error(1, err),
     };
     let elapsed = timer.elapsed();
-
     let read = outcomes.iter().filter(|o| o.is_ok()).count() as u64;
     let failed = outcomes.len() as u64 - read;
-    let stats = settled_stats(&site);
-    if let Some(stats) = &stats {
-        println!(
-            "site: {} requests, {} answered 200, {} abandoned by their client",
-            stats.requests,
-            stats.by_status.get(&200).copied().unwrap_or(0),
-            stats.abandoned
-        );
+    let stats = site.settled_stats();
+    if let Some(s) = &stats {
+        let answered = s.by_status.get(&200).copied().unwrap_or(0);
+        let (requests, abandoned) = (s.requests, s.abandoned);
+        println!("site: {requests} requests, {answered} answered 200, {abandoned} abandoned");
     }
+    let closing = format!("Downloaded {read} in {:.2} seconds", elapsed.as_secs_f64());
     Report::new("cancellation", elapsed)
         .items(read)
         .errors(failed)
         .extra("gave_up", gave_up)
         .extra("abandoned", stats.as_ref().map(|s| s.abandoned))
         .extra("max_in_flight", stats.as_ref().map(|s| s.max_in_flight))
-        .finish(format!(
-            "Downloaded {read} in {:.2} seconds",
-            elapsed.as_secs_f64()
-        ))
+        .finish(closing)
 }
 
 #[cfg(test)]
