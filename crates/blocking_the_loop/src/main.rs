@@ -1,16 +1,14 @@
 //! `count()` with a blocking call inside: one sleeping task freezes the loop.
 //!
-//! Mirrors: "Multiprocessing vs Multithreading vs Async IO", section
-//!          "Asyncio (The Python library)": tasks "never give up control
-//!          without intentionally doing so", and the LinkedIn notebook's
-//!          `run_in_executor`.
+//! Mirrors: "Multiprocessing vs Multithreading vs Async IO", section "Asyncio
+//!          (The Python library)": tasks "never give up control without
+//!          intentionally doing so"; the LinkedIn notebook's `run_in_executor`.
 //! Run:     cargo run --release -p blocking_the_loop [-- --only thread-sleep]
-//! Notice:  `std::thread::sleep` in an async fn: One Two One Two One Two, 3 s.
-//!          `tokio::time::sleep(..).await`: One One One Two Two Two, 1 s. CPU
+//! Notice:  `std::thread::sleep` in an async fn: One Two One Two One Two, 3 s;
+//!          `tokio::time::sleep(..).await`: One One One Two Two Two, 1 s; CPU
 //!          work in `spawn_blocking`: One One One Two Two Two, 1 s again.
 //! Python -> Rust: `time.sleep` in `async def` -> `std::thread::sleep` in an
-//!          `async fn` (it compiles and blocks just the same); `await
-//!          asyncio.sleep` -> `.await` on tokio's sleep; `run_in_executor` ->
+//!          `async fn` (compiles, blocks just the same); `run_in_executor` ->
 //!          `tokio::task::spawn_blocking`.
 
 use std::process::ExitCode;

@@ -1,14 +1,12 @@
 //! asyncio's "no thread-safety worries", in Rust: true on one thread, checked
 //! by the compiler on many.
 //!
-//! Mirrors: "Multiprocessing vs Multithreading vs Async IO", sections "Async IO"
-//!          and "Asyncio (The Python library)" ("you don't have to worry about
-//!          making your code thread-safe").
-//! Run:     cargo run --release -p send_and_sync [-- --help]; the programs
-//!          that do not compile are in src/lib.rs (`cargo test --doc`).
-//! Notice:  the same tally twice: `Rc<RefCell>` on a one-thread loop, then
-//!          `Arc<Mutex>` on a multi-thread runtime whose tasks may run on several
-//!          threads. Swap the two and it does not compile (Send, Sync).
+//! Mirrors: "Multiprocessing vs Multithreading vs Async IO", sections "Async
+//!          IO" and "Asyncio (The Python library)" (no need to make code
+//!          thread-safe). What does not compile is in src/lib.rs (doc tests).
+//! Run:     cargo run --release -p send_and_sync [-- --help]
+//! Notice:  one tally twice: `Rc<RefCell>` on a one-thread loop, `Arc<Mutex>`
+//!          on a multi-thread runtime. Swap them and it does not compile.
 //! Python -> Rust: asyncio's single thread -> a current-thread runtime with
 //!          `spawn_local`; sharing across threads -> `Arc` + `Mutex`, checked.
 
