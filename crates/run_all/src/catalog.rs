@@ -431,6 +431,7 @@ pub fn catalog() -> Vec<Entry> {
     const CPU: &str = "CPU-bound";
     const COUNT: &str = "count(): sleep vs await";
     const BY_HAND: &str = "Coroutines and event loops";
+    const PITFALLS: &str = "Pitfalls, shown and fixed";
 
     let rows = vec![
         // ---- 000: the LinkedIn notebook --------------------------------
@@ -644,6 +645,20 @@ pub fn catalog() -> Vec<Entry> {
             &["--count", "500", "--per-process", "42"],
             waves(12, Width::Cores),
         ),
+        // Without --fix the two threads deadlock on purpose and the run
+        // fails (exit 1) by design, so the table times the fixed run.
+        row(
+            "deadlock",
+            "001",
+            "how does multithreading work in Python?",
+            PITFALLS,
+        )
+        .variant(&["--fix"])
+        .constructs(
+            "deadlocking: two threads waiting for each other",
+            "two Mutexes in opposite orders + a watchdog; --fix: one lock order",
+        )
+        .both(&[], Ideal::None),
         // ---- 002: the Real-Python-style notebook ---------------------------
         // 160 downloads (2 sites x 80) in both sizes: --quick only lowers the
         // site's latency (20 ms instead of 50).
@@ -725,6 +740,17 @@ pub fn catalog() -> Vec<Entry> {
                 "the same threads, lock removed",
             )
             .both(&[], share(Width::Fixed(5))),
+        // The slow page is given up after 0.5 s (--give-up-after) twice
+        // (timeout, then abort after the same wait); select! stops waiting
+        // after one wave of the other pages.
+        row("cancellation", "002", "Asyncio", PITFALLS)
+            .constructs(
+                "asyncio.wait_for, task.cancel()",
+                "timeout, select!, JoinHandle::abort: a dropped future",
+            )
+            .site()
+            .quick(&[], sleep(1.02, "2 x 0.5 s given up + one 20 ms wave"))
+            .full(&[], sleep(1.05, "2 x 0.5 s given up + one 50 ms wave")),
         // ---- 003: the concept notes ----------------------------------------
         // count() sleeps 1 s (--seconds) between One and Two, 3 calls.
         // event_loop's default demo is the same count(), on our own executor.
@@ -785,6 +811,59 @@ pub fn catalog() -> Vec<Entry> {
                 sleep(1.0, "4 runtimes x (0.2 s + 0.05 s)"),
             )
             .full(&[], sleep(4.4, "4 runtimes x (1 s + 0.1 s)")),
+        // x = x + 1 from 4 threads x 1,000,000: nothing worth a bound.
+        row("race_condition", "003", "Multithreading", PITFALLS)
+            .constructs(
+                "x = x + 1 from many threads",
+                "refused (E0499); load+store loses updates; fetch_add, Mutex",
+            )
+            .both(&[], Ideal::None),
+        // count() three times with 1 s pauses (--seconds) in both sizes: the
+        // blocked loop takes 3 s, the two that free it 1 s.
+        row(
+            "blocking_the_loop",
+            "003",
+            "Asyncio (The Python library)",
+            PITFALLS,
+        )
+        .variant(&["--only", "thread-sleep"])
+        .constructs(
+            "time.sleep inside async def",
+            "std::thread::sleep in an async fn: the loop is frozen",
+        )
+        .both(&[], sleep(3.0, "3 x 1 s in a row, the loop blocked")),
+        row(
+            "blocking_the_loop",
+            "003",
+            "Asyncio (The Python library)",
+            PITFALLS,
+        )
+        .variant(&["--only", "tokio-sleep"])
+        .constructs("await asyncio.sleep(1)", "tokio::time::sleep(..).await")
+        .both(&[], sleep(1.0, "3 x 1 s at once")),
+        row(
+            "blocking_the_loop",
+            "003",
+            "Asyncio (The Python library)",
+            PITFALLS,
+        )
+        .variant(&["--only", "spawn-blocking"])
+        .constructs(
+            "loop.run_in_executor",
+            "tokio::task::spawn_blocking for CPU work",
+        )
+        .both(&[], sleep(1.0, "3 x 1 s of work on blocking threads")),
+        row(
+            "send_and_sync",
+            "003",
+            "Asyncio (The Python library)",
+            PITFALLS,
+        )
+        .constructs(
+            "no thread-safety worries in asyncio",
+            "Rc/RefCell refused across threads (Send, Sync); Arc + Mutex",
+        )
+        .both(&[], Ideal::None),
         // ---- 004: the basics -----------------------------------------------
         // Two workers each print 0..5 with a pause (--seconds, 1 s) after
         // each line: 5 pauses, not 10, because both run at once.

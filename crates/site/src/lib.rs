@@ -86,6 +86,12 @@ pub struct Stats {
     pub by_status: BTreeMap<u16, u64>,
     /// Connections dropped on purpose (the reset fault).
     pub resets: u64,
+    /// Requests whose client went away before the whole answer was sent
+    /// (it timed out, or cancelled the request). One that left before the
+    /// answer was ready counts here and in `requests`, not in `by_status`;
+    /// one that left in the middle of the body also counts in `by_status`.
+    #[serde(default)]
+    pub abandoned: u64,
     /// Requests being handled right now.
     pub in_flight: u64,
     /// The maximum number of requests in flight at once since start or reset.

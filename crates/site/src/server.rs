@@ -99,6 +99,7 @@ pub(crate) struct Counters {
     requests: AtomicU64,
     by_status: Box<[AtomicU64]>,
     resets: AtomicU64,
+    abandoned: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
     bytes_sent: AtomicU64,
@@ -112,6 +113,7 @@ impl Default for Counters {
             requests: AtomicU64::new(0),
             by_status: (0..STATUS_SLOTS).map(|_| AtomicU64::new(0)).collect(),
             resets: AtomicU64::new(0),
+            abandoned: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
@@ -134,6 +136,7 @@ impl Counters {
             requests: self.requests.load(Ordering::Relaxed),
             by_status,
             resets: self.resets.load(Ordering::Relaxed),
+            abandoned: self.abandoned.load(Ordering::Relaxed),
             in_flight: self.in_flight.load(Ordering::Relaxed),
             max_in_flight: self.max_in_flight.load(Ordering::Relaxed),
             bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
@@ -148,6 +151,7 @@ impl Counters {
             slot.store(0, Ordering::Relaxed);
         }
         self.resets.store(0, Ordering::Relaxed);
+        self.abandoned.store(0, Ordering::Relaxed);
         self.bytes_sent.store(0, Ordering::Relaxed);
         self.max_in_flight
             .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -163,20 +167,45 @@ impl Counters {
 
 /// Marks one request as in flight from the moment its handler starts until
 /// its body is finished or dropped (it travels inside the body).
-struct InFlight(Arc<State>);
+///
+/// Dropped before [`InFlight::finish`], it means the client went away
+/// first: hyper drops the handler (while it waits out the latency) or the
+/// body (while it is sent) when the connection closes.
+struct InFlight {
+    state: Arc<State>,
+    /// The handler has counted the response (in `requests`, `by_status`).
+    counted: bool,
+    /// The whole answer went out, or the reset fault cut it on purpose.
+    finished: bool,
+}
 
 impl InFlight {
     fn enter(state: &Arc<State>) -> InFlight {
         let counters = &state.counters;
         let now = counters.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         counters.max_in_flight.fetch_max(now, Ordering::Relaxed);
-        InFlight(Arc::clone(state))
+        InFlight {
+            state: Arc::clone(state),
+            counted: false,
+            finished: false,
+        }
+    }
+
+    fn finish(mut self) {
+        self.finished = true;
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+        let counters = &self.state.counters;
+        counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+        if !self.finished {
+            counters.abandoned.fetch_add(1, Ordering::Relaxed);
+            if !self.counted {
+                counters.requests.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 }
 
@@ -232,7 +261,7 @@ impl SiteBody {
     fn add_bytes(&self, n: usize) {
         if let Some(flight) = &self.in_flight {
             flight
-                .0
+                .state
                 .counters
                 .bytes_sent
                 .fetch_add(n as u64, Ordering::Relaxed);
@@ -259,14 +288,17 @@ impl Body for SiteBody {
                 return Poll::Pending;
             }
             if let Some(flight) = this.in_flight.take() {
-                flight.0.counters.resets.fetch_add(1, Ordering::Relaxed);
+                flight.state.counters.resets.fetch_add(1, Ordering::Relaxed);
+                flight.finish();
             }
             this.data = Bytes::new();
             this.reset_at = None;
             return Poll::Ready(Some(Err(Box::new(ResetFault))));
         }
         if this.data.is_empty() {
-            this.in_flight = None;
+            if let Some(flight) = this.in_flight.take() {
+                flight.finish();
+            }
             return Poll::Ready(None);
         }
         let mut n = this.data.len();
@@ -290,8 +322,11 @@ impl Body for SiteBody {
         let chunk = this.data.split_to(n);
         this.sent += n;
         this.add_bytes(n);
-        if this.data.is_empty() && this.reset_at.is_none() {
-            this.in_flight = None;
+        if this.data.is_empty()
+            && this.reset_at.is_none()
+            && let Some(flight) = this.in_flight.take()
+        {
+            flight.finish();
         }
         Poll::Ready(Some(Ok(Frame::data(chunk))))
     }
@@ -494,13 +529,14 @@ async fn handle(
         return Ok(reply.into_response(body));
     }
 
-    let in_flight = InFlight::enter(&state);
+    let mut in_flight = InFlight::enter(&state);
     let mut knobs = Knobs::from_config(&state.config);
     if !query.is_empty()
         && let Err(message) = knobs.apply_query(query)
     {
         let reply = Reply::status(StatusCode::BAD_REQUEST, &message);
         state.counters.count_response(reply.status);
+        in_flight.counted = true;
         let body = SiteBody::new(reply.body.clone(), Some(in_flight));
         return Ok(reply.into_response(body));
     }
@@ -529,7 +565,16 @@ async fn handle(
         // the client never gets a whole response.
         state.counters.requests.fetch_add(1, Ordering::Relaxed);
     }
-    let mut body = SiteBody::new(reply.body.clone(), Some(in_flight));
+    in_flight.counted = true;
+    // hyper never polls the body of an answer to HEAD, nor an empty one:
+    // that answer is complete now, and dropping it is no abandonment.
+    let in_flight = if req.method() == Method::HEAD || reply.body.is_empty() {
+        in_flight.finish();
+        None
+    } else {
+        Some(in_flight)
+    };
+    let mut body = SiteBody::new(reply.body.clone(), in_flight);
     if reset {
         body.reset_at = Some(reply.body.len() / 2);
     }

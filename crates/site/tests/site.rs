@@ -531,3 +531,44 @@ fn shutdown_stops_serving() {
         "nothing listens after shutdown"
     );
 }
+
+#[test]
+fn a_client_that_stops_waiting_is_counted_as_abandoned() {
+    let site = quick_site(|_| {});
+    let agent = agent();
+    let base = site.url().to_string();
+    // A client that gives up after 100 ms on a page that takes 5 s.
+    let impatient = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_millis(100)))
+        .proxy(None)
+        .build();
+    let impatient: ureq::Agent = impatient.into();
+    let slow = impatient
+        .get(&format!("{base}/sites/dice?latency_ms=5000"))
+        .call();
+    assert!(slow.is_err(), "the slow page cannot arrive within 100 ms");
+    // Whole answers, GET and HEAD, are not abandoned.
+    assert_eq!(get(&agent, &format!("{base}/sites/dice")).0, 200);
+    let head = agent
+        .head(&format!("{base}/sites/dice"))
+        .call()
+        .expect("HEAD");
+    assert_eq!(head.status().as_u16(), 200);
+    // The server notices the closed connection while it waits; poll a
+    // bounded while for the handler to be dropped.
+    let mut stats = fetch_stats(&agent, &base);
+    for _ in 0..200 {
+        if stats.in_flight == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        stats = fetch_stats(&agent, &base);
+    }
+    assert_eq!(
+        stats.in_flight, 0,
+        "the abandoned request still runs: {stats:?}"
+    );
+    assert_eq!(stats.abandoned, 1, "{stats:?}");
+    assert_eq!(stats.requests, 3, "{stats:?}");
+    assert_eq!(stats.by_status.get(&200), Some(&2), "{stats:?}");
+}

@@ -5,9 +5,11 @@
 //! It is only used from tests, but it is small and has no dependency of its
 //! own, so it lives in the library without a feature flag.
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::report::{REPORT_ENV, Report, read_reports};
 
@@ -276,9 +278,16 @@ pub struct ExampleRun {
 
 /// Run the binary `bin` (pass `env!("CARGO_BIN_EXE_<name>")`) with `args`,
 /// `RUN_ALL_REPORT` pointing at a fresh temp file, and no stdin; wait for it
-/// and read back its output and report record.
+/// (at most 10 minutes) and read back its output and report record.
 pub fn run_example(bin: &str, args: &[&str]) -> ExampleRun {
-    run_command(Command::new(bin), bin, args)
+    run_example_within(bin, args, Duration::from_secs(600))
+}
+
+/// [`run_example`], killing the binary if it has not ended within `limit`
+/// (a hung example then fails its test instead of hanging it): the run
+/// comes back with `code: None`.
+pub fn run_example_within(bin: &str, args: &[&str], limit: Duration) -> ExampleRun {
+    run_command(Command::new(bin), bin, args, limit)
 }
 
 /// [`run_example`] under a real limit on tasks: `RLIMIT_NPROC` = `limit`
@@ -312,12 +321,12 @@ pub fn run_example_with_task_limit(bin: &str, args: &[&str], limit: u64) -> Exam
             Ok(())
         });
     }
-    run_command(command, bin, args)
+    run_command(command, bin, args, Duration::from_secs(600))
 }
 
-fn run_command(mut command: Command, bin: &str, args: &[&str]) -> ExampleRun {
+fn run_command(mut command: Command, bin: &str, args: &[&str], limit: Duration) -> ExampleRun {
     let report_path = temp_path("report.jsonl");
-    let child = command
+    let mut child = command
         .args(args)
         .env(REPORT_ENV, &report_path)
         .stdin(Stdio::null())
@@ -326,18 +335,53 @@ fn run_command(mut command: Command, bin: &str, args: &[&str]) -> ExampleRun {
         .spawn()
         .unwrap_or_else(|err| panic!("the example binary {bin} starts: {err}"));
     let pid = child.id();
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|err| panic!("the example binary {bin} runs: {err}"));
+    // Read both pipes on their own threads, so a chatty child never blocks
+    // on a full pipe while we wait for it to end.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Err(err) => panic!("waiting for the example binary {bin}: {err}"),
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
     let reports = read_reports(&report_path).ok();
     let _ = std::fs::remove_file(&report_path);
     if let Some(reports) = &reports {
         assert!(reports.len() <= 1, "one run writes one record: {reports:?}");
     }
     ExampleRun {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: status.and_then(|status| status.code()),
+        stdout,
+        stderr,
         report: reports.and_then(|reports| reports.into_iter().next()),
         pid,
     }

@@ -108,6 +108,21 @@ impl SiteGuard {
         }
     }
 
+    /// The counters once the requests still in flight are gone (looked at
+    /// up to 200 times, 10 ms apart): the server notices a closed
+    /// connection a moment after its client drops it.
+    pub fn settled_stats(&self) -> Option<Stats> {
+        let mut stats = self.stats()?;
+        for _ in 0..200 {
+            if stats.in_flight == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            stats = self.stats()?;
+        }
+        Some(stats)
+    }
+
     /// Zero the site's counters before a run (best effort for `--site`).
     pub fn reset_stats(&self) {
         match &self.local {
