@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
-use support::pool::{PoolBuilder, serve_if_worker};
+use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker};
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
@@ -38,6 +38,9 @@ struct Args {
     /// by default).
     #[arg(long, default_value_t = cpu_count(), value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     workers: usize, // <- new in cpu_processes
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// The article's default pool size, `os.cpu_count()`.
@@ -120,6 +123,7 @@ fn main() -> ExitCode {
     // worker never parses flags or starts a pool of its own.
     serve_if_worker(|(): ()| (), worker_task);
     let args = Args::parse();
+    args.pool.apply_to_every_pool();
     // The article's `[5_000_000 + x for x in range(20)]`.
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
 

@@ -34,7 +34,7 @@ use support::Timer;
 use support::crawl::{
     Crawl, CrawlArgs, CrawlProgress, crawl_agent, is_html, redirect_links, same_origin_links,
 };
-use support::pool::{Pool, PoolBuilder, serve_if_worker};
+use support::pool::{Pool, PoolBuilder, TaskTimeoutArg, serve_if_worker};
 use url::Url;
 
 /// Crawl the site breadth-first, a batch of pages at a time.
@@ -58,6 +58,9 @@ struct Args {
     /// Fetch and parse in worker processes instead of threads.
     #[arg(long)]
     processes: bool,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// Fetch one page and return the links on it that stay on its origin
@@ -196,6 +199,7 @@ fn main() -> ExitCode {
     // A worker process never gets past this line.
     serve_as_worker();
     let args = Args::parse();
+    args.pool.apply_to_every_pool();
     let target = match args.crawl.open() {
         Ok(target) => target,
         Err(err) => {

@@ -29,7 +29,7 @@ use support::Timer;
 use support::pages::{
     DownloadArgs, Tally, exit_with_error, print_failed, print_read, ureq_failure,
 };
-use support::pool::{PoolBuilder, serve_if_worker, worker_id};
+use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker, worker_id};
 use support::web::blocking_agent;
 
 /// Download the article's two pages 80 times each, with a pool of processes.
@@ -44,6 +44,9 @@ struct Args {
     /// Number of worker processes [default: the number of CPUs, as Pool()]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: Option<u32>,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// A page read by a worker: its size, and who read it. It crosses the pipe
@@ -147,6 +150,7 @@ fn main() -> ExitCode {
     // re-runs its own binary does, first thing, before flags are parsed.
     serve_if_worker(set_global_session, download_site); // <- changed from download_sync
     let args = Args::parse();
+    args.pool.apply_to_every_pool();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
     let pages = match args.pages.start() {
         Ok(pages) => pages,

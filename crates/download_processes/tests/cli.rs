@@ -124,3 +124,36 @@ fn a_missing_or_empty_url_list_is_a_clear_error_with_exit_2() {
     // Refused before any worker process is started.
     check_bad_url_lists(BIN);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stopped_worker_fails_one_page_after_the_task_timeout_and_the_run_goes_on() {
+    // 10 pages of 300 ms on 2 workers; a healthy page never gets near the
+    // 1-second limit, the page held by the stopped worker passes it.
+    let (output, _stopped) = support::testkit::run_with_one_worker_stopped(
+        BIN,
+        &[
+            "--workers",
+            "2",
+            "--repeat",
+            "5",
+            "--latency-ms",
+            "300",
+            "--jitter-ms",
+            "0",
+            "--task-timeout",
+            "1",
+        ],
+        2,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "one page failed\n{stdout}");
+    let failed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("Failed "))
+        .collect();
+    assert_eq!(failed.len(), 1, "{stdout}");
+    assert!(failed[0].contains("timed out"), "{stdout}");
+    let read = stdout.lines().filter(|l| l.starts_with("Read ")).count();
+    assert_eq!(read, 9, "every other page was read\n{stdout}");
+}

@@ -70,63 +70,25 @@ fn a_task_limit_is_a_clear_error_not_a_panic() {
     assert!(!run.stdout.contains('['), "no results: {}", run.stdout);
 }
 
-/// The pids whose parent is `parent` (Linux /proc).
-#[cfg(target_os = "linux")]
-fn children_of(parent: u32) -> Vec<u32> {
-    let entries = std::fs::read_dir("/proc").expect("/proc is readable");
-    entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            // /proc/PID/stat: "pid (name) state ppid ..."; the name may hold spaces.
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                stat.rsplit_once(") ")
-                    .and_then(|(_, rest)| rest.split(' ').nth(1))
-                    .is_some_and(|ppid| ppid == parent.to_string())
-            })
-        })
-        .collect()
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn a_stopped_worker_fails_its_task_after_the_task_timeout_and_the_run_ends() {
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     // 20 sleeps of at most 0.5 s on 2 workers: a healthy task never gets
     // near the 1-second limit; the stopped worker's task passes it.
-    let child = Command::new(env!("CARGO_BIN_EXE_pool_map"))
-        .args(["--workers", "2", "--inputs", "20", "--time-scale", "0.1"])
-        .args(["--task-timeout", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pool_map starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let workers = loop {
-        let workers = children_of(child.id());
-        if workers.len() == 2 || Instant::now() > deadline {
-            break workers;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    assert_eq!(workers.len(), 2, "both workers started");
-    // SAFETY: kill(2) on a child of the process we started.
-    unsafe { libc::kill(workers[0] as i32, libc::SIGSTOP) };
-
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(child.wait_with_output());
-    });
-    let output = match receiver.recv_timeout(Duration::from_secs(30)) {
-        Ok(output) => output.expect("pool_map runs"),
-        Err(_) => {
-            // SAFETY: as above; a stopped worker still dies of SIGKILL.
-            unsafe { libc::kill(workers[0] as i32, libc::SIGKILL) };
-            panic!("the run hung on a stopped worker");
-        }
-    };
+    let (output, stopped) = support::testkit::run_with_one_worker_stopped(
+        env!("CARGO_BIN_EXE_pool_map"),
+        &[
+            "--workers",
+            "2",
+            "--inputs",
+            "20",
+            "--time-scale",
+            "0.1",
+            "--task-timeout",
+            "1",
+        ],
+        2,
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "one task failed\n{stderr}");
@@ -143,8 +105,8 @@ fn a_stopped_worker_fails_its_task_after_the_task_timeout_and_the_run_ends() {
     );
     // The stopped worker is gone, not left behind.
     assert!(
-        !std::path::Path::new(&format!("/proc/{}", workers[0])).exists()
-            || std::fs::read_to_string(format!("/proc/{}/stat", workers[0]))
+        !std::path::Path::new(&format!("/proc/{}", stopped)).exists()
+            || std::fs::read_to_string(format!("/proc/{}/stat", stopped))
                 .is_ok_and(|stat| stat.contains(") Z")),
         "the stopped worker was killed"
     );

@@ -32,7 +32,7 @@ use clap::Parser;
 use futures::future::join_all;
 use support::Timer;
 use support::pages::{ScrapeArgs, Tally, exit_with_error, reqwest_failure};
-use support::pool::{PoolBuilder, TaskError, serve_if_worker, worker_id};
+use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker, worker_id};
 
 /// Scrape the top N "domains": chunks of URLs, each scraped by an async worker process.
 #[derive(Parser, Debug)]
@@ -54,6 +54,9 @@ struct Args {
     /// Reproduce the article's bug: wait for each submitted chunk before the next.
     #[arg(long)]
     as_in_article: bool,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// One URL's outcome as a worker reports it: (page size, worker), or why it failed.
@@ -156,6 +159,7 @@ fn main() -> ExitCode {
     serve_if_worker(start_worker, async_scraper);
 
     let args = Args::parse();
+    args.pool.apply_to_every_pool();
     run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 

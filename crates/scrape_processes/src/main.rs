@@ -36,7 +36,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use support::Timer;
 use support::pages::{ScrapeArgs, Tally, exit_with_error, ureq_failure};
-use support::pool::{PoolBuilder, TaskError, serve_if_worker, worker_id};
+use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker, worker_id};
 use support::web::blocking_agent;
 
 /// Scrape the home pages of the top N "domains" with a pool of processes.
@@ -55,6 +55,9 @@ struct Args {
     /// Reproduce the article's bug: wait for each submitted task before the next.
     #[arg(long)]
     as_in_article: bool,
+
+    #[command(flatten)]
+    pool: TaskTimeoutArg,
 }
 
 /// What a worker sends back for one URL: page size, and who read it.
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
     serve_if_worker(start_worker, fetch);
 
     let args = Args::parse();
+    args.pool.apply_to_every_pool();
     run(&args).unwrap_or_else(|err| exit_with_error(1, err))
 }
 

@@ -149,19 +149,22 @@ fn wait_bounded(child: &mut std::process::Child, secs: u64) -> std::process::Exi
 #[test]
 fn sigterm_answers_every_request_in_flight_then_exits_0() {
     use std::io::{Read, Write};
-    // A latency of 1 s keeps all 200 requests in flight while the signal
-    // goes out (each is answered 1 s after it arrived, not 1 s after the
-    // last one), so "mid-way" does not depend on how fast threads start.
-    let (mut child, url) = start_server(&["--latency-ms", "1000", "--jitter-ms", "0"]);
+    // 200 clients connect, wait for each other, then all send at once; the
+    // signal goes out as soon as the site has received all 200 (each is
+    // answered 100 ms after it arrived), while some are still in flight.
+    let (mut child, url) = start_server(&["--latency-ms", "100", "--jitter-ms", "0"]);
     let addr = url.trim_start_matches("http://").to_string();
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(201));
     let clients: Vec<_> = (0..200)
         .map(|_| {
             let addr = addr.clone();
+            let ready = std::sync::Arc::clone(&ready);
             std::thread::spawn(move || -> String {
                 let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
                 stream
                     .set_read_timeout(Some(Duration::from_secs(20)))
                     .expect("a read timeout");
+                ready.wait();
                 stream
                     .write_all(b"GET /sites/dice HTTP/1.1\r\nHost: x\r\n\r\n")
                     .expect("write the request");
@@ -176,20 +179,30 @@ fn sigterm_answers_every_request_in_flight_then_exits_0() {
         .proxy(None)
         .build()
         .into();
-    let in_flight = || -> u64 {
+    // (in flight, answered): /stats itself is never counted.
+    let counts = || -> (u64, u64) {
         let body = agent
             .get(&format!("{url}/stats"))
             .call()
             .and_then(|r| r.into_body().read_to_string())
             .expect("GET /stats");
         let stats: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-        stats["in_flight"].as_u64().expect("in_flight")
+        let count = |key: &str| stats[key].as_u64().expect("a count");
+        (count("in_flight"), count("requests"))
     };
+    ready.wait();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while in_flight() < 200 {
-        assert!(std::time::Instant::now() < deadline, "200 never in flight");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let in_flight_at_signal = loop {
+        let (in_flight, answered) = counts();
+        if in_flight + answered >= 200 {
+            break in_flight;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 200 requests never all arrived"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    };
     // SAFETY: sending a signal to the child we started.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let answers: Vec<String> = clients
@@ -202,6 +215,10 @@ fn sigterm_answers_every_request_in_flight_then_exits_0() {
         .iter()
         .filter(|a| a.starts_with("HTTP/1.1 200") && a.contains("Dice"))
         .count();
+    assert!(
+        in_flight_at_signal > 0,
+        "the signal came after every answer"
+    );
     assert_eq!(answered, 200, "requests in flight answered");
     // And it no longer listens.
     assert!(std::net::TcpStream::connect(&addr).is_err());

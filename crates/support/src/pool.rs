@@ -179,7 +179,18 @@ impl TaskTimeoutArg {
     pub fn get(&self) -> Option<Duration> {
         self.task_timeout.map(Duration::from_secs_f64)
     }
+
+    /// Make the flag the deadline of every pool this process builds, for
+    /// examples whose pool is built inside the article's own function
+    /// (whose signature stays the article's).
+    pub fn apply_to_every_pool(&self) {
+        let _ = DEFAULT_TASK_TIMEOUT.set(self.get());
+    }
 }
+
+/// The deadline [`PoolBuilder::new`] starts with (see
+/// [`TaskTimeoutArg::apply_to_every_pool`]); unset means none.
+static DEFAULT_TASK_TIMEOUT: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
 
 /// How to start the pool's workers.
 pub struct PoolBuilder {
@@ -195,7 +206,7 @@ impl PoolBuilder {
     pub fn new(workers: usize) -> Self {
         PoolBuilder {
             workers: workers.max(1),
-            task_timeout: None,
+            task_timeout: DEFAULT_TASK_TIMEOUT.get().copied().flatten(),
             program: None,
             args: Vec::new(),
             init: serde_json::Value::Null,

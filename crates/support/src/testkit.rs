@@ -416,3 +416,65 @@ pub fn cargo_command() -> Command {
     }
     command
 }
+
+/// The pids whose parent is `parent` (Linux /proc).
+#[cfg(target_os = "linux")]
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let entries = std::fs::read_dir("/proc").expect("/proc is readable");
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            // /proc/PID/stat: "pid (name) state ppid ..."; the name may hold spaces.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(") ")
+                    .and_then(|(_, rest)| rest.split(' ').nth(1))
+                    .is_some_and(|ppid| ppid == parent.to_string())
+            })
+        })
+        .collect()
+}
+
+/// Run a pool example, stop (SIGSTOP) one of its `workers` worker processes
+/// as soon as they have all started, and wait at most 30 s for the run to
+/// end: a run that hangs on the stopped worker fails the test. Returns the
+/// output and the stopped worker's pid.
+#[cfg(target_os = "linux")]
+pub fn run_with_one_worker_stopped(
+    bin: &str,
+    args: &[&str],
+    workers: usize,
+) -> (std::process::Output, u32) {
+    let child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("the example binary {bin} starts: {err}"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let started = loop {
+        let started = children_of(child.id());
+        if started.len() >= workers || Instant::now() > deadline {
+            break started;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(started.len(), workers, "all workers started");
+    let stopped = started[0];
+    // SAFETY: kill(2) on a child of the process we started.
+    unsafe { libc::kill(stopped as i32, libc::SIGSTOP) };
+
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(Duration::from_secs(30)) {
+        Ok(output) => (output.expect("the example runs"), stopped),
+        Err(_) => {
+            // SAFETY: as above; a stopped process still dies of SIGKILL.
+            unsafe { libc::kill(stopped as i32, libc::SIGKILL) };
+            panic!("the run hung on a stopped worker");
+        }
+    }
+}
