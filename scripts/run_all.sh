@@ -15,7 +15,10 @@ cargo build --release --workspace
 # made, make_venv.sh says why in one line and the Python column says "not run".
 for arg in "$@"; do
     if [[ "$arg" == --python ]]; then
-        scripts/python/make_venv.sh >/dev/null || true
+        # run_all prints the reason once, as the Python column's "not run".
+        if ! reason="$(scripts/python/make_venv.sh 2>&1 >/dev/null)"; then
+            export RUN_ALL_PYTHON_NOT_RUN="$reason"
+        fi
         break
     fi
 done

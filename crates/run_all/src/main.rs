@@ -231,7 +231,14 @@ fn python_side(
     let target = bin_dir.parent().unwrap_or(bin_dir);
     let exe = exe.unwrap_or_else(|| target.join("python-venv/bin/python"));
     let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/python");
-    let exe = if exe.is_file() {
+    // run_all.sh sets this when it could not create the venv (no python3,
+    // no package index): its one line is the reason.
+    let why_not = std::env::var("RUN_ALL_PYTHON_NOT_RUN").unwrap_or_default();
+    let exe = if !why_not.trim().is_empty() {
+        let reason = why_not.trim().to_string();
+        eprintln!("{reason}");
+        Err(reason)
+    } else if exe.is_file() {
         Ok(exe)
     } else {
         let reason = format!(
