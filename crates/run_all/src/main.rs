@@ -76,6 +76,16 @@ struct Cli {
     /// The site server binary's name in --bin-dir (for tests).
     #[arg(long, value_name = "NAME", default_value = "site_server", hide = true)]
     site_bin: String,
+
+    /// Run each example's Python twin (scripts/python) beside it: Python's
+    /// median, Rust's speed-up over it, Python's max in flight.
+    /// scripts/run_all.sh --python creates the virtual environment first.
+    #[arg(long)]
+    python: bool,
+
+    /// The twins' interpreter [default: target/python-venv/bin/python]
+    #[arg(long, value_name = "FILE", hide = true)]
+    python_exe: Option<PathBuf>,
 }
 
 fn load_catalog(path: Option<&PathBuf>) -> Result<Vec<Entry>> {
@@ -161,6 +171,7 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
             .parent()
             .map_or_else(|| bin_dir.join("run_all"), |target| target.join("run_all")),
     };
+    let bin_dir_for_python = bin_dir.clone();
     let options = Options {
         quick: cli.quick,
         repeat: cli.repeat.unwrap_or(if cli.quick { 1 } else { 3 }),
@@ -173,6 +184,7 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
         bin_dir,
         out_dir,
         site_bin: cli.site_bin,
+        python: python_side(cli.python, cli.python_exe, &bin_dir_for_python),
     };
 
     // Ctrl-C (and SIGTERM/SIGHUP): kill the site server and the running
@@ -205,4 +217,37 @@ fn real_main(cli: Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// With `--python`: the venv's interpreter (target/python-venv, beside the
+/// release folder), or the reason the Python column says "not run".
+fn python_side(
+    wanted: bool,
+    exe: Option<PathBuf>,
+    bin_dir: &std::path::Path,
+) -> Option<run_all::run::PythonSide> {
+    if !wanted {
+        return None;
+    }
+    let target = bin_dir.parent().unwrap_or(bin_dir);
+    let exe = exe.unwrap_or_else(|| target.join("python-venv/bin/python"));
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/python");
+    // run_all.sh sets this when it could not create the venv (no python3,
+    // no package index): its one line is the reason.
+    let why_not = std::env::var("RUN_ALL_PYTHON_NOT_RUN").unwrap_or_default();
+    let exe = if !why_not.trim().is_empty() {
+        let reason = why_not.trim().to_string();
+        eprintln!("{reason}");
+        Err(reason)
+    } else if exe.is_file() {
+        Ok(exe)
+    } else {
+        let reason = format!(
+            "python twins: not run: no {} (scripts/run_all.sh --python creates it)",
+            exe.display()
+        );
+        eprintln!("{reason}");
+        Err(reason)
+    };
+    Some(run_all::run::PythonSide { exe, scripts })
 }

@@ -47,6 +47,50 @@ const COLUMNS: [&str; 7] = [
     "status",
 ];
 
+/// Columns added by `--python`, before the status: three figures side by
+/// side (the article's, Python here, Rust here) and the ratio.
+const PYTHON_COLUMNS: [&str; 4] = ["article", "python", "rust over python", "py in flight"];
+
+fn python_cells(row: &RowResult) -> [String; 4] {
+    let twin = row.python_twin.as_ref();
+    let py_median = match twin {
+        Some(t) if t.status == "ok" => seconds(t.median_seconds),
+        Some(t) => t.status.split(':').next().unwrap_or("failed").to_string(),
+        None => "-".into(),
+    };
+    [
+        seconds(row.article_seconds),
+        py_median,
+        speedup(twin.and_then(|t| t.rust_speedup)),
+        in_flight(twin.and_then(|t| t.max_in_flight)),
+    ]
+}
+
+fn with_python(rows: &[RowResult]) -> bool {
+    rows.iter().any(|r| r.python_twin.is_some())
+}
+
+/// The row's cells, with the Python columns before the status if asked.
+fn all_cells(row: &RowResult, python: bool) -> Vec<String> {
+    let mut cells: Vec<String> = cells(row).into();
+    if python {
+        let status = cells.pop().expect("status is the last cell");
+        cells.extend(python_cells(row));
+        cells.push(status);
+    }
+    cells
+}
+
+fn header(python: bool) -> Vec<String> {
+    let mut names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    if python {
+        let status = names.pop().expect("status is the last column");
+        names.extend(PYTHON_COLUMNS.iter().map(|c| c.to_string()));
+        names.push(status);
+    }
+    names
+}
+
 fn cells(row: &RowResult) -> [String; 7] {
     let mut name = row.example.clone();
     if row.baseline {
@@ -94,8 +138,10 @@ fn by_article(rows: &[RowResult]) -> Vec<Article<'_>> {
 
 /// The terminal table.
 pub fn terminal_table(machine: &Machine, rows: &[RowResult]) -> String {
-    let all: Vec<[String; 7]> = rows.iter().map(cells).collect();
-    let mut widths = COLUMNS.map(str::len);
+    let python = with_python(rows);
+    let all: Vec<Vec<String>> = rows.iter().map(|r| all_cells(r, python)).collect();
+    let header = header(python);
+    let mut widths: Vec<usize> = header.iter().map(|c| c.len()).collect();
     for cells in &all {
         for (width, cell) in widths.iter_mut().zip(cells) {
             *width = (*width).max(cell.chars().count());
@@ -118,7 +164,6 @@ pub fn terminal_table(machine: &Machine, rows: &[RowResult]) -> String {
     for fact in machine.lines() {
         let _ = writeln!(out, "  {fact}");
     }
-    let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     let mut index = 0;
     for (code, title, groups) in by_article(rows) {
         let _ = writeln!(out, "\n{code}  {title}");
@@ -140,6 +185,30 @@ pub fn terminal_table(machine: &Machine, rows: &[RowResult]) -> String {
         rows.len(),
         rows.len() - failed - skipped
     );
+    if python {
+        let _ = writeln!(out, "{}", python_notes(rows));
+    }
+    out
+}
+
+/// What the Python columns mean, and which rows differ by library default
+/// and which by language.
+fn python_notes(rows: &[RowResult]) -> String {
+    let mut out = String::from(
+        "article: the author's figure (their machine, the real web); python: the twin \
+         (scripts/python) here, same site, same runs; rust over python: python / rust.",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for row in rows {
+        if !row.comparison_note.is_empty() && seen.insert(row.comparison_note.clone()) {
+            let same: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.comparison_note == row.comparison_note)
+                .map(|r| r.example.as_str())
+                .collect();
+            let _ = write!(out, "\n  {}: {}", same.join(", "), row.comparison_note);
+        }
+    }
     out
 }
 
@@ -161,16 +230,26 @@ pub fn markdown(machine: &Machine, rows: &[RowResult], command: &str) -> String 
          its formula gives on this machine; efficiency: ideal / median; max in \
          flight: the most requests the site served at once."
     );
+    let python = with_python(rows);
     for (code, title, groups) in by_article(rows) {
         let _ = writeln!(out, "\n## {code}: {title}\n");
-        let _ = writeln!(
-            out,
-            "| group | example | median | speed-up | ideal | efficiency | max in flight | status | ideal formula |"
-        );
-        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|---|---|");
+        let names = header(python);
+        let _ = writeln!(out, "| group | {} | ideal formula |", names.join(" | "));
+        let aligns: Vec<&str> = names
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                if i == 0 || i == names.len() - 1 {
+                    "---"
+                } else {
+                    "--:"
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "|---|{}|---|", aligns.join("|"));
         for (group, group_rows) in groups {
             for (i, row) in group_rows.iter().enumerate() {
-                let cells = cells(row);
+                let cells = all_cells(row, python);
                 let group_cell = if i == 0 { group } else { "" };
                 let _ = write!(out, "| {} |", markdown_escape(group_cell));
                 for cell in &cells {
@@ -179,6 +258,9 @@ pub fn markdown(machine: &Machine, rows: &[RowResult], command: &str) -> String 
                 let _ = writeln!(out, " {} |", markdown_escape(&row.ideal_formula));
             }
         }
+    }
+    if python {
+        let _ = writeln!(out, "\n{}", python_notes(rows).replace("\n  ", "\n- "));
     }
     out
 }

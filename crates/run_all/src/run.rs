@@ -22,6 +22,31 @@ pub struct Options {
     /// Name of the site server binary in `bin_dir`, optionally followed by
     /// arguments that go first (for a test stand-in).
     pub site_bin: String,
+    /// `--python`: the twins' interpreter and folder, or why they cannot run.
+    pub python: Option<PythonSide>,
+}
+
+/// How the Python twins run beside the Rust rows (`--python`).
+#[derive(Debug, Clone)]
+pub struct PythonSide {
+    /// The venv's python, or the one-line reason the twins are "not run".
+    pub exe: std::result::Result<PathBuf, String>,
+    /// scripts/python: a row has a twin when `<package>.py` is there.
+    pub scripts: PathBuf,
+}
+
+/// The Python side of one row (`--python`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PythonResult {
+    /// "ok", "not run", "no twin", or "failed: reason".
+    pub status: String,
+    pub runs: Vec<f64>,
+    pub median_seconds: Option<f64>,
+    /// Python's median / Rust's median.
+    pub rust_speedup: Option<f64>,
+    pub max_in_flight: Option<u64>,
+    pub items: Option<u64>,
+    pub errors: Option<u64>,
 }
 
 /// ok, failed (the run goes on, run_all exits 1), or skipped (a planned
@@ -80,6 +105,13 @@ pub struct RowResult {
     pub errors: Option<u64>,
     /// The last run's free-form figures from its report record.
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The article's own published time for this row at this size, if any
+    /// (the author's machine, the real web).
+    pub article_seconds: Option<f64>,
+    /// The Python twin, with `--python`.
+    pub python_twin: Option<PythonResult>,
+    /// Why this row's Rust and Python figures differ, with `--python`.
+    pub comparison_note: String,
 }
 
 impl RowResult {
@@ -109,8 +141,51 @@ impl RowResult {
             items: None,
             errors: None,
             extra: None,
+            article_seconds: article_seconds(&entry.name(), quick),
+            python_twin: None,
+            comparison_note: String::new(),
         }
     }
+}
+
+/// The articles' own figures, where the row runs the article's size: the
+/// CPU-bound sums (002), the threads scraper for 10 and 500 URLs (001, the
+/// article's code) and the gathered count() (003).
+pub fn article_seconds(example: &str, quick: bool) -> Option<f64> {
+    match (example, quick) {
+        ("cpu_sync", false) => Some(11.1),
+        ("cpu_threads", false) => Some(10.7),
+        ("cpu_processes", false) => Some(2.5),
+        ("scrape_threads --as-in-article" | "scrape_threads", true) => Some(5.1),
+        ("scrape_threads --as-in-article" | "scrape_threads", false) => Some(44.6),
+        ("async_count", false) => Some(1.01),
+        _ => None,
+    }
+}
+
+/// Which rows differ by library default and which by language.
+pub fn comparison_note(package: &str) -> &'static str {
+    match package {
+        "download_async" | "scrape_async" | "scrape_async_processes" => {
+            "library: aiohttp's session holds at most 100 connections by default, reqwest has no cap"
+        }
+        "cpu_sync" | "cpu_threads" | "cpu_processes" => {
+            "language: interpreted loop over Python ints vs compiled u128 sum; threads: the GIL"
+        }
+        "pool_map" | "pool_apply_async" | "crawl_pool" | "download_processes"
+        | "scrape_processes" | "processes_basic" => {
+            "language/runtime: starting and feeding Python interpreters vs small Rust processes"
+        }
+        _ => "",
+    }
+}
+
+/// A row has a twin when scripts/python/<package>.py exists and the row is
+/// the package's plain form (or the one variant a twin takes).
+fn twin_script(entry: &Entry, python: &PythonSide) -> Option<PathBuf> {
+    let variant_ok = entry.variant.is_empty() || entry.variant == ["--as-in-article"];
+    let script = python.scripts.join(format!("{}.py", entry.package));
+    (variant_ok && script.is_file()).then_some(script)
 }
 
 /// The median of some run times (mean of the middle two for an even count).
@@ -384,32 +459,99 @@ fn run_row(
         args: &args,
         site: site_url,
         timeout: options.timeout,
-        log_stem: log_dir.join(file_stem),
+        log_stem: log_dir.join(&file_stem),
+    };
+    // With --python, the twin runs beside each Rust run (interleaved, so a
+    // slow moment of the machine falls on both), against the same site.
+    let python_side = options.python.as_ref();
+    let twin = python_side.map(|side| match (&side.exe, twin_script(entry, side)) {
+        (_, None) => Err("no twin".to_string()),
+        (Err(_), Some(_)) => Err("not run".to_string()),
+        (Ok(exe), Some(script)) => {
+            let mut twin_args = vec![script.display().to_string()];
+            twin_args.extend(args.iter().cloned());
+            if options.quick {
+                twin_args.push("--quick".into());
+            }
+            Ok((exe.clone(), twin_args))
+        }
+    });
+    if python_side.is_some() {
+        row.comparison_note = comparison_note(&entry.package).to_string();
+    }
+    let mut python = PythonResult {
+        status: match &twin {
+            Some(Err(reason)) => reason.clone(),
+            _ => "ok".into(),
+        },
+        ..PythonResult::default()
+    };
+    let twin_spec = match &twin {
+        Some(Ok((exe, twin_args))) => Some(RunSpec {
+            bin: exe,
+            package: &entry.package,
+            args: twin_args,
+            site: site_url,
+            timeout: options.timeout,
+            log_stem: log_dir.join(format!("{file_stem}_python")),
+        }),
+        _ => None,
     };
     row.status = Status::Ok;
-    while needs_another_run(&row.runs, repeat) {
-        let result = run_once(&spec);
-        if let Some(max) = result.max_in_flight {
-            row.max_in_flight = Some(row.max_in_flight.map_or(max, |m| m.max(max)));
+    loop {
+        let rust_more = row.status == Status::Ok && needs_another_run(&row.runs, repeat);
+        let python_more =
+            twin_spec.is_some() && python.status == "ok" && needs_another_run(&python.runs, repeat);
+        if !rust_more && !python_more {
+            break;
         }
-        row.site_requests = result.site_requests.or(row.site_requests);
-        match result.outcome {
-            Ok(record) => {
-                row.runs.push(record.wall_seconds);
-                row.items = Some(record.items);
-                row.errors = Some(record.errors);
-                row.extra = Some(record.extra);
+        if rust_more {
+            let result = run_once(&spec);
+            if let Some(max) = result.max_in_flight {
+                row.max_in_flight = Some(row.max_in_flight.map_or(max, |m| m.max(max)));
             }
-            Err(reason) => {
-                // One failed run fails the row; repeating would only wait.
-                row.status = Status::Failed;
-                row.reason = reason;
-                break;
+            row.site_requests = result.site_requests.or(row.site_requests);
+            match result.outcome {
+                Ok(record) => {
+                    row.runs.push(record.wall_seconds);
+                    row.items = Some(record.items);
+                    row.errors = Some(record.errors);
+                    row.extra = Some(record.extra);
+                }
+                Err(reason) => {
+                    // One failed run fails the row; repeating would only wait.
+                    row.status = Status::Failed;
+                    row.reason = reason;
+                }
+            }
+        }
+        if python_more && let Some(twin_spec) = &twin_spec {
+            let result = run_once(twin_spec);
+            if let Some(max) = result.max_in_flight {
+                python.max_in_flight = Some(python.max_in_flight.map_or(max, |m| m.max(max)));
+            }
+            match result.outcome {
+                Ok(record) => {
+                    python.runs.push(record.wall_seconds);
+                    python.items = Some(record.items);
+                    python.errors = Some(record.errors);
+                }
+                Err(reason) => python.status = format!("failed: {reason}"),
             }
         }
     }
     if row.status == Status::Ok {
         row.median_seconds = median(&row.runs);
+    }
+    if python.status == "ok" {
+        python.median_seconds = median(&python.runs);
+        python.rust_speedup = python
+            .median_seconds
+            .zip(row.median_seconds)
+            .map(|(py, rust)| py / rust.max(1e-9));
+    }
+    if python_side.is_some() {
+        row.python_twin = Some(python);
     }
 }
 
