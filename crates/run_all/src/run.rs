@@ -470,7 +470,10 @@ fn run_row(
         (Ok(exe), Some(script)) => {
             let mut twin_args = vec![script.display().to_string()];
             twin_args.extend(args.iter().cloned());
-            if options.quick {
+            // The twin runs the size its Rust row runs: a row whose quick
+            // run keeps the article's size (the CPU sums) keeps it for the
+            // twin too, or "rust over python" would compare two sizes.
+            if options.quick && entry.args(true) != entry.args(false) {
                 twin_args.push("--quick".into());
             }
             Ok((exe.clone(), twin_args))
