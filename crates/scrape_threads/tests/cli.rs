@@ -24,5 +24,10 @@ fn a_task_limit_is_a_clear_error_not_a_panic() {
         &["--site", site.url(), "--count", "20", "--workers", "200"],
         12,
     );
-    check_refused_spawn(&run, "error: could not start a thread: ");
+    check_refused_spawn(&run, " threads of this process were running): ");
+    assert!(
+        run.stderr.contains("error: could not start a thread ("),
+        "{}",
+        run.stderr
+    );
 }

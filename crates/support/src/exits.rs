@@ -44,14 +44,29 @@ pub fn exit_cleanly_on_io_failure() {
             stdout_failed(error);
         }
         if let Some(error) = message.strip_prefix(SPAWN_FAILED) {
+            let running = running_threads()
+                .map(|n| format!(" ({n} threads of this process were running)"))
+                .unwrap_or_default();
             eprintln_once(&format!(
-                "error: could not start a thread: {}",
+                "error: could not start a thread{running}: {}",
                 os_error_text(error)
             ));
             process::exit(1);
         }
         default_hook(info);
     }));
+}
+
+/// How many threads this process has (Linux: /proc/self/status), to say
+/// how far the example got before the system refused one more.
+fn running_threads() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// `Os { code: 11, kind: WouldBlock, message: "Resource temporarily
