@@ -295,7 +295,7 @@ struct Args {
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     sleep_ms: u64,
     /// How long count() sleeps between One and Two, in seconds.
-    #[arg(long, default_value_t = 1.0, value_parser = support::web::seconds_parser)]
+    #[arg(long, default_value_t = 1.0, value_parser = support::cli::seconds_parser)]
     seconds: f64,
     /// Which runtimes to compare (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Runtime::COMPARED)]

@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     slow_ms: u64,
     /// How long to wait for the slow page before giving up, in seconds
-    #[arg(long, default_value_t = 0.5, value_parser = support::web::seconds_parser)]
+    #[arg(long, default_value_t = 0.5, value_parser = support::cli::seconds_parser)]
     give_up_after: f64,
 }
 

@@ -29,7 +29,7 @@ struct Args {
     fix: bool,
 
     /// Seconds without progress before the watchdog calls it a deadlock
-    #[arg(long, default_value_t = 1.0, value_parser = support::web::seconds_parser)]
+    #[arg(long, default_value_t = 1.0, value_parser = support::cli::seconds_parser)]
     patience: f64,
 }
 

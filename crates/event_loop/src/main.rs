@@ -272,7 +272,7 @@ struct Args {
     #[arg(long, value_enum, default_value = "count")]
     demo: Demo,
     /// How long each sleep lasts [default: 1 for count, 2 for fetch, as in the articles].
-    #[arg(long, value_parser = support::web::seconds_parser)]
+    #[arg(long, value_parser = support::cli::seconds_parser)]
     seconds: Option<f64>,
     /// Print the ready and waiting lists at every turn of the loop.
     #[arg(long)]

@@ -50,7 +50,7 @@ struct Cli {
 
     /// Kill an example (and everything it started) after this many seconds
     /// and mark its row failed.
-    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = support::web::seconds_parser)]
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = support::cli::seconds_parser)]
     timeout: f64,
 
     /// Print the catalog (rows, sizes, ideal formulas) and exit.

@@ -1,4 +1,4 @@
-//! Small flag parsers shared by several examples (use them as clap
+//! The duration and scale flags shared by several examples (use them as clap
 //! `value_parser`s so a bad value exits 2 with a clear message).
 
 /// A pause in seconds for the sleep-based examples: 0 to 3600 (0 makes a
@@ -14,6 +14,19 @@ pub fn pause_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A positive, finite number of seconds below a million (timeouts, task
+/// time limits, the examples' own duration flags).
+pub fn seconds_parser(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs < 1e6 {
+        Ok(secs)
+    } else {
+        Err(format!("{secs} must be a positive number of seconds"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,6 +37,10 @@ mod tests {
         assert_eq!(pause_seconds("1.5"), Ok(1.5));
         for bad in ["-1", "3601", "NaN", "inf", "1e400", "soon", ""] {
             assert!(pause_seconds(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(seconds_parser("0.5"), Ok(0.5));
+        for bad in ["0", "-1", "NaN", "inf", "1e6", "soon"] {
+            assert!(seconds_parser(bad).is_err(), "{bad:?} was accepted");
         }
     }
 }

@@ -18,14 +18,20 @@
 //!   example's binary and reading its report back).
 
 pub mod cli;
+#[cfg(feature = "crawl")]
 pub mod crawl;
 pub mod exits;
+#[cfg(feature = "web")]
 pub mod pages;
+#[cfg(feature = "pool")]
 pub mod pool;
 pub mod report;
+#[cfg(feature = "sleeps")]
 pub mod sleeps;
 pub mod squares;
+#[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "web")]
 pub mod web;
 
 pub use exits::exit_cleanly_on_io_failure;

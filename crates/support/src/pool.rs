@@ -170,7 +170,7 @@ pub struct TaskTimeoutArg {
     /// replaced, and the run goes on [default: no limit, as in Python,
     /// whose Pool waits forever for a stopped or stuck worker; so does
     /// this one without the flag]
-    #[arg(long, value_name = "SECS", value_parser = crate::web::seconds_parser)]
+    #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds_parser)]
     pub task_timeout: Option<f64>,
 }
 

@@ -37,7 +37,7 @@ pub struct SiteArgs {
     pub error_rate: f64,
 
     /// Give up on a request after this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_positive_secs)]
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = crate::cli::seconds_parser)]
     pub timeout: f64,
 }
 
@@ -351,26 +351,14 @@ fn parse_rate(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
-fn parse_positive_secs(text: &str) -> std::result::Result<f64, String> {
-    let secs: f64 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    if secs.is_finite() && secs > 0.0 && secs < 1e6 {
-        Ok(secs)
-    } else {
-        Err(format!("{secs} must be a positive number of seconds"))
-    }
-}
 
 /// Parse a probability between 0 and 1 (for examples' own clap flags).
 pub fn rate_parser(text: &str) -> std::result::Result<f64, String> {
     parse_rate(text)
 }
 
-/// Parse a positive, finite number of seconds (for examples' own clap flags).
-pub fn seconds_parser(text: &str) -> std::result::Result<f64, String> {
-    parse_positive_secs(text)
-}
+/// Kept here for older callers: the parser now lives in [`crate::cli`].
+pub use crate::cli::seconds_parser;
 
 /// Read a `--urls FILE`: one absolute http(s) URL per line; blank lines and
 /// lines starting with `#` are skipped. An unreadable or empty file, or a
