@@ -66,6 +66,14 @@ fn python_cells(row: &RowResult) -> [String; 4] {
     ]
 }
 
+/// The twin's median, when it ran and succeeded.
+fn python_median(row: &RowResult) -> Option<f64> {
+    row.python_twin
+        .as_ref()
+        .filter(|t| t.status == "ok")
+        .and_then(|t| t.median_seconds)
+}
+
 fn with_python(rows: &[RowResult]) -> bool {
     rows.iter().any(|r| r.python_twin.is_some())
 }
@@ -274,7 +282,8 @@ fn csv_field(text: &str) -> String {
 }
 
 pub const CSV_HEADER: &str = "article,group,example,package,args,baseline,status,reason,runs,\
-median_seconds,speedup,ideal_seconds,efficiency,max_in_flight,site_requests,items,errors,ideal_formula,noise";
+median_seconds,speedup,ideal_seconds,efficiency,max_in_flight,site_requests,items,errors,ideal_formula,noise,\
+article_seconds,python_status,python_median_seconds,rust_over_python,python_max_in_flight,comparison_note";
 
 /// results.csv: one line per row, numbers unformatted.
 pub fn csv(rows: &[RowResult]) -> String {
@@ -283,6 +292,7 @@ pub fn csv(rows: &[RowResult]) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
     for row in rows {
+        let twin = row.python_twin.as_ref();
         let fields = [
             row.article.clone(),
             row.group.clone(),
@@ -303,6 +313,14 @@ pub fn csv(rows: &[RowResult]) -> String {
             count(row.errors),
             row.ideal_formula.clone(),
             row.noise.clone(),
+            // With --python: the article's figure, the twin's, and the ratio
+            // (empty without --python).
+            number(row.article_seconds),
+            twin.map_or_else(String::new, |t| t.status.clone()),
+            number(twin.and_then(|t| t.median_seconds)),
+            number(twin.and_then(|t| t.rust_speedup)),
+            count(twin.and_then(|t| t.max_in_flight)),
+            row.comparison_note.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -336,7 +354,10 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
     const WIDTH: f64 = 980.0;
     const LABEL: f64 = 290.0;
     const BAR_MAX: f64 = 480.0;
-    const ROW_H: f64 = 22.0;
+    // With --python each row has a second, orange bar: the twin's median,
+    // on the same scale, so the gap between the languages is drawn as is.
+    let python = with_python(rows);
+    let row_h: f64 = if python { 34.0 } else { 22.0 };
     let mut body = String::new();
     let mut y = 46.0;
     for (code, _, groups) in by_article(rows) {
@@ -350,7 +371,7 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
             }
             let scale = shown
                 .iter()
-                .flat_map(|r| [r.median_seconds, r.ideal_seconds])
+                .flat_map(|r| [r.median_seconds, r.ideal_seconds, python_median(r)])
                 .flatten()
                 .fold(0.0_f64, f64::max)
                 // Below 10 ms a bar is a sliver: nothing worth comparing.
@@ -383,7 +404,7 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
                             r#"<rect x="{LABEL}" y="{:.0}" width="{:.1}" height="{:.0}" fill="{colour}"/>"#,
                             y + 4.0,
                             width.max(1.0),
-                            ROW_H - 6.0
+                            16.0
                         );
                         if let Some(ideal) = row.ideal_seconds {
                             let x = LABEL + ideal / scale * BAR_MAX;
@@ -391,7 +412,7 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
                                 body,
                                 r##"<line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{:.0}" stroke="#d62728" stroke-width="2"/>"##,
                                 y + 1.0,
-                                y + ROW_H - 1.0
+                                y + 21.0
                             );
                         }
                         let mut label = seconds(Some(median));
@@ -413,7 +434,27 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
                         );
                     }
                 }
-                y += ROW_H;
+                if let Some(py) = python_median(row) {
+                    let width = py / scale * BAR_MAX;
+                    let mut label = format!("python {}", seconds(Some(py)));
+                    if let Some(ratio) = row.python_twin.as_ref().and_then(|t| t.rust_speedup) {
+                        let _ = write!(label, "  (rust {ratio:.1}x faster)");
+                    }
+                    let _ = writeln!(
+                        body,
+                        r##"<rect x="{LABEL}" y="{:.0}" width="{:.1}" height="9" fill="#e8891c"/>"##,
+                        y + 22.0,
+                        width.max(1.0)
+                    );
+                    let _ = writeln!(
+                        body,
+                        r##"<text x="{:.1}" y="{:.0}" font-size="11" fill="#a05a00">{}</text>"##,
+                        LABEL + width.max(1.0) + 8.0,
+                        y + 31.0,
+                        xml(&label)
+                    );
+                }
+                y += row_h;
             }
         }
     }
@@ -431,7 +472,12 @@ pub fn svg(machine: &Machine, rows: &[RowResult]) -> String {
     );
     let _ = writeln!(
         out,
-        r##"<text x="10" y="42" fill="#555">bar: median seconds (grey: the group's baseline); red tick: ideal bound; (Nx): speed-up over the baseline. Each group has its own scale.</text>"##
+        r##"<text x="10" y="42" fill="#555">bar: median seconds (grey: the group's baseline); red tick: ideal bound; (Nx): speed-up over the baseline. Each group has its own scale.{}</text>"##,
+        if python {
+            " Orange: the Python twin, same run, same scale."
+        } else {
+            ""
+        }
     );
     out.push_str(&body);
     out.push_str("</svg>\n");
@@ -459,4 +505,90 @@ pub fn write_files(
         paths.push(path);
     }
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::PythonResult;
+
+    /// cpu_sync's row as --python leaves it: Rust 0.06 s, its twin 5.1 s.
+    fn row_with_twin() -> RowResult {
+        let entry = crate::catalog::catalog()
+            .into_iter()
+            .find(|e| e.name() == "cpu_sync")
+            .expect("cpu_sync is in the catalog");
+        let mut row = RowResult::new(&entry, false);
+        row.status = Status::Ok;
+        row.median_seconds = Some(0.06);
+        row.comparison_note = crate::run::comparison_note(&entry).to_string();
+        row.python_twin = Some(PythonResult {
+            status: "ok".into(),
+            runs: vec![5.1],
+            median_seconds: Some(5.1),
+            rust_speedup: Some(85.0),
+            max_in_flight: None,
+            items: Some(20),
+            errors: Some(0),
+        });
+        row
+    }
+
+    /// One line's fields, honouring csv_field's quotes.
+    fn split_csv(line: &str) -> Vec<String> {
+        let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(std::mem::take(&mut field)),
+                (c, _) => field.push(c),
+            }
+        }
+        fields.push(field);
+        fields
+    }
+
+    fn field(csv: &str, name: &str) -> String {
+        let mut lines = csv.lines();
+        let header = split_csv(lines.next().expect("a header"));
+        let row = split_csv(lines.next().expect("one row"));
+        assert_eq!(header.len(), row.len(), "{csv}");
+        let index = header.iter().position(|h| h == name).expect(name);
+        row[index].clone()
+    }
+
+    #[test]
+    fn csv_carries_the_twin_beside_the_rust_figures() {
+        let text = csv(&[row_with_twin()]);
+        assert_eq!(field(&text, "median_seconds"), "0.060000");
+        assert_eq!(field(&text, "python_status"), "ok");
+        assert_eq!(field(&text, "python_median_seconds"), "5.100000");
+        assert_eq!(field(&text, "rust_over_python"), "85.000000");
+        assert_eq!(field(&text, "article_seconds"), "11.100000");
+        assert!(text.contains("the GIL"), "{text}");
+        // Without --python the columns are there, and empty.
+        let mut plain = row_with_twin();
+        plain.python_twin = None;
+        assert_eq!(field(&csv(&[plain]), "python_median_seconds"), "");
+    }
+
+    #[test]
+    fn svg_draws_the_twin_as_a_second_bar() {
+        let machine = Machine::probe(0, false, 1);
+        let with = svg(&machine, &[row_with_twin()]);
+        assert_eq!(with.matches(r##"fill="#e8891c""##).count(), 1, "{with}");
+        assert!(
+            with.contains("python 5.100 s  (rust 85.0x faster)"),
+            "{with}"
+        );
+        let mut plain = row_with_twin();
+        plain.python_twin = None;
+        let without = svg(&machine, &[plain]);
+        assert!(!without.contains("#e8891c"), "{without}");
+    }
 }

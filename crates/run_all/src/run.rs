@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::catalog::{Entry, Ideal, IdealInputs};
+use crate::catalog::{Entry, Ideal, IdealInputs, LIKE_FOR_LIKE};
 use crate::machine::Machine;
 use crate::process::{RunSpec, SiteServer, run_once};
 
@@ -115,7 +115,7 @@ pub struct RowResult {
 }
 
 impl RowResult {
-    fn new(entry: &Entry, quick: bool) -> Self {
+    pub(crate) fn new(entry: &Entry, quick: bool) -> Self {
         RowResult {
             article: entry.article.clone(),
             article_title: crate::catalog::article_title(&entry.article).to_string(),
@@ -164,8 +164,12 @@ pub fn article_seconds(example: &str, quick: bool) -> Option<f64> {
 }
 
 /// Which rows differ by library default and which by language.
-pub fn comparison_note(package: &str) -> &'static str {
-    match package {
+pub fn comparison_note(entry: &Entry) -> &'static str {
+    if entry.variant == LIKE_FOR_LIKE {
+        return "like for like: reqwest capped at aiohttp's 100 connections (--limit 100), \
+                so what is left is the language and each library's cost per request";
+    }
+    match entry.package.as_str() {
         "download_async" | "scrape_async" | "scrape_async_processes" => {
             "library: aiohttp's session holds at most 100 connections by default, reqwest has no cap"
         }
@@ -183,7 +187,9 @@ pub fn comparison_note(package: &str) -> &'static str {
 /// A row has a twin when scripts/python/<package>.py exists and the row is
 /// the package's plain form (or the one variant a twin takes).
 fn twin_script(entry: &Entry, python: &PythonSide) -> Option<PathBuf> {
-    let variant_ok = entry.variant.is_empty() || entry.variant == ["--as-in-article"];
+    let variant_ok = entry.variant.is_empty()
+        || entry.variant == ["--as-in-article"]
+        || entry.variant == LIKE_FOR_LIKE;
     let script = python.scripts.join(format!("{}.py", entry.package));
     (variant_ok && script.is_file()).then_some(script)
 }
@@ -469,7 +475,14 @@ fn run_row(
         (Err(_), Some(_)) => Err("not run".to_string()),
         (Ok(exe), Some(script)) => {
             let mut twin_args = vec![script.display().to_string()];
-            twin_args.extend(args.iter().cloned());
+            // The like-for-like flag is Rust's side of the comparison: the
+            // twin runs as it always does (aiohttp's default is the cap).
+            let own_flags = if entry.variant == LIKE_FOR_LIKE {
+                entry.variant.len()
+            } else {
+                0
+            };
+            twin_args.extend(args.iter().skip(own_flags).cloned());
             // The twin runs the size its Rust row runs: a row whose quick
             // run keeps the article's size (the CPU sums) keeps it for the
             // twin too, or "rust over python" would compare two sizes.
@@ -480,7 +493,7 @@ fn run_row(
         }
     });
     if python_side.is_some() {
-        row.comparison_note = comparison_note(&entry.package).to_string();
+        row.comparison_note = comparison_note(entry).to_string();
     }
     let mut python = PythonResult {
         status: match &twin {
@@ -607,6 +620,7 @@ mod tests {
                 "download_sync",
                 "download_threads",
                 "download_async",
+                "download_async --limit 100",
                 "download_processes"
             ]
         );

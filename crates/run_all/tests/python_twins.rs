@@ -68,7 +68,13 @@ fn every_twin_compiles() {
 
 #[test]
 fn every_twin_runs_against_the_local_site() {
-    let python = repo_root().join("target/python-venv/bin/python");
+    // make_venv.sh puts the venv in $CARGO_TARGET_DIR (or target/): the
+    // folder above this test's binaries, wherever that is.
+    let target_dir = bin_dir()
+        .parent()
+        .expect("the binaries' folder is inside the target folder")
+        .to_path_buf();
+    let python = target_dir.join("python-venv/bin/python");
     if !python.exists() {
         eprintln!(
             "skipped: no {} (scripts/python/make_venv.sh creates it)",

@@ -351,7 +351,6 @@ fn parse_rate(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
-
 /// Parse a probability between 0 and 1 (for examples' own clap flags).
 pub fn rate_parser(text: &str) -> std::result::Result<f64, String> {
     parse_rate(text)
