@@ -5,7 +5,8 @@
 //! Run:     cargo run --release -p scrape_async [-- --count 500]
 //! Notice:  every request is in flight at the same time (the site's max in
 //!          flight equals --count), so 500 pages take about one latency, not
-//!          500 of them. This is the article's winner.
+//!          500 of them. This is the article's winner. `--limit 100` caps
+//!          requests in flight as aiohttp's default connector does.
 //! Python -> Rust: `aiohttp.ClientSession` -> one `reqwest::Client`;
 //!          `asyncio.gather(*[fetch(url) ...])` -> `join_all`;
 //!          `asgiref.sync.async_to_sync(get_all)(urls)` -> a plain function
@@ -29,6 +30,7 @@ use clap::Parser;
 use futures::future::join_all;
 use support::Timer;
 use support::pages::{ScrapeArgs, Tally, exit_with_error, reqwest_failure};
+use tokio::sync::Semaphore;
 
 /// Scrape the home pages of the top N "domains" with async I/O (tokio + reqwest).
 #[derive(Parser, Debug)]
@@ -38,6 +40,11 @@ struct Args {
     // in the four scrape_* examples.
     #[command(flatten)]
     pages: ScrapeArgs,
+
+    /// Cap the requests in flight at N (default: no cap, all at once; aiohttp's
+    /// default connector caps at 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    limit: Option<u32>,
 }
 
 /// What scraping one URL gave: the page's size, or why it failed.
@@ -61,11 +68,22 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Outcome {
 ///
 /// `join_all` polls all the futures together on one thread; each one
 /// suspends while its request waits, so they wait *together*.
-async fn get_all(urls: &[String], timeout: Duration) -> Result<Vec<Outcome>> {
+async fn get_all(urls: &[String], timeout: Duration, limit: Option<usize>) -> Result<Vec<Outcome>> {
     // One client, one connection pool, shared by every request (like the
     // article's single `ClientSession`).
     let client = support::web::async_client(timeout)?;
-    Ok(join_all(urls.iter().map(|url| fetch(&client, url))).await)
+    // With --limit N a fetch first waits for one of N permits, handed back
+    // when it ends: aiohttp's connector does this with 100. Without it,
+    // there are more permits than requests and none waits.
+    let permits = Semaphore::new(limit.unwrap_or(Semaphore::MAX_PERMITS));
+    let fetches = urls.iter().map(|url| async {
+        let _permit = permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        fetch(&client, url).await
+    });
+    Ok(join_all(fetches).await)
 }
 
 /// The twin of `async_aiohttp_scraper`: a *synchronous* function on the
@@ -73,12 +91,12 @@ async fn get_all(urls: &[String], timeout: Duration) -> Result<Vec<Outcome>> {
 ///
 /// A current-thread runtime is asyncio's model exactly: one thread, one
 /// event loop. Callers never see a future.
-fn async_scraper(urls: &[String], timeout: Duration) -> Result<Vec<Outcome>> {
+fn async_scraper(urls: &[String], timeout: Duration, limit: Option<usize>) -> Result<Vec<Outcome>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    runtime.block_on(get_all(urls, timeout))
+    runtime.block_on(get_all(urls, timeout, limit))
 }
 
 fn main() -> ExitCode {
@@ -94,9 +112,10 @@ fn run(args: &Args) -> Result<ExitCode> {
         Err(exit_code) => return Ok(exit_code),
     };
     let urls = &pages.urls;
+    let limit = args.limit.map(|n| n as usize);
 
     let timer = Timer::start();
-    let outcomes = async_scraper(urls, args.pages.timeout())?;
+    let outcomes = async_scraper(urls, args.pages.timeout(), limit)?;
     let elapsed = timer.elapsed();
 
     // gather() keeps input order, so results line up with `urls`.
@@ -105,9 +124,11 @@ fn run(args: &Args) -> Result<ExitCode> {
         tally.record(url, outcome);
     }
     let max_in_flight = pages.max_in_flight();
-    tally.print_scraped("", max_in_flight);
+    let setup = limit.map_or(String::new(), |n| format!(" with --limit {n}"));
+    tally.print_scraped(setup, max_in_flight);
     Ok(tally
         .report("scrape_async", elapsed, max_in_flight)
+        .extra("limit", limit)
         .finish(format!(
             "Function 'scrape_async' executed in {:.4}s",
             elapsed.as_secs_f64()
@@ -123,7 +144,7 @@ mod tests {
     fn every_url_is_in_flight_at_once() {
         let site = local_site(300, 0.0);
         let urls = domain_urls(&site, 40);
-        let outcomes = async_scraper(&urls, Duration::from_secs(10)).unwrap();
+        let outcomes = async_scraper(&urls, Duration::from_secs(10), None).unwrap();
         assert_eq!(outcomes.len(), 40);
         assert!(outcomes.iter().all(|outcome| outcome.is_ok()));
         let stats = site.stats();
@@ -135,7 +156,7 @@ mod tests {
     fn failures_are_counted_and_the_rest_go_on() {
         let site = local_site(0, 0.1);
         let urls = domain_urls(&site, 200);
-        let outcomes = async_scraper(&urls, Duration::from_secs(10)).unwrap();
+        let outcomes = async_scraper(&urls, Duration::from_secs(10), None).unwrap();
         assert_eq!(outcomes.len(), 200);
         let failed = outcomes.iter().filter(|outcome| outcome.is_err()).count();
         let stats = site.stats();
@@ -151,7 +172,7 @@ mod tests {
     fn a_refused_connection_is_an_error_not_a_panic() {
         // Port 9 on loopback: nothing listens there on a test machine.
         let urls = vec!["http://127.0.0.1:9/domains/1".to_string()];
-        let outcomes = async_scraper(&urls, Duration::from_secs(5)).unwrap();
+        let outcomes = async_scraper(&urls, Duration::from_secs(5), None).unwrap();
         assert!(outcomes[0].is_err());
     }
 }
