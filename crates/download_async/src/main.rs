@@ -92,10 +92,7 @@ async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
     let limit = args.limit.map(|n| n as usize); // <- changed from download_sync
@@ -110,6 +107,7 @@ async fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
         .report("download_async", elapsed, pages.max_in_flight()) // <- changed from download_sync
         .extra("limit", limit) // <- changed from download_sync
@@ -117,11 +115,7 @@ async fn main() -> ExitCode {
             "concurrency",
             outcomes.len().min(limit.unwrap_or(usize::MAX)),
         ) // <- changed from download_sync
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]

@@ -106,10 +106,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from download_sync
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
     let workers = args.workers as usize; // <- changed from download_sync
@@ -124,15 +121,12 @@ fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
         .report("download_processes", elapsed, pages.max_in_flight()) // <- changed from download_sync
         .extra("workers", workers) // <- changed from download_sync
         .extra("concurrency", workers.min(outcomes.len())) // <- changed from download_sync
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]

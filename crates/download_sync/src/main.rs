@@ -64,10 +64,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
     let outcomes = download_all_sites(&pages.urls, args.pages.timeout());
@@ -77,15 +74,12 @@ fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
         .report("download_sync", elapsed, pages.max_in_flight())
         .extra("workers", 1)
         .extra("concurrency", 1)
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]

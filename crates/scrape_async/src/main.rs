@@ -100,10 +100,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The top N "domains" of our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
     let urls = &pages.urls;
     let limit = args.limit.map(|n| n as usize); // <- changed from scrape_threads
 
@@ -124,13 +121,13 @@ fn main() -> ExitCode {
     let max_in_flight = pages.max_in_flight();
     let setup = limit.map_or(String::new(), |n| format!(" with --limit {n}")); // <- changed from scrape_threads
     tally.print_scraped(setup, max_in_flight); // <- changed from scrape_threads
+    let seconds = elapsed.as_secs_f64();
     tally
         .report("scrape_async", elapsed, max_in_flight) // <- changed from scrape_threads
         .extra("limit", limit) // <- changed from scrape_threads
         .finish(format_args!(
-            "Function 'scrape_async' executed in {:.4}s", // <- changed from scrape_threads
-            elapsed.as_secs_f64()
-        ))
+            "Function 'scrape_async' executed in {seconds:.4}s"
+        )) // <- changed from scrape_threads
 }
 
 #[cfg(test)]

@@ -90,11 +90,7 @@ fn async_multiprocessing_scraper(
         .spawn::<&[String], Vec<Outcome>>()
         .map_err(|err| anyhow::anyhow!("starting the worker processes: {err}"))?;
     // The article (as_completed inside its submit loop) waits for each chunk.
-    let batch_size = if as_in_article {
-        1
-    } else {
-        chunks.len().max(1)
-    };
+    let batch_size = if as_in_article { 1 } else { chunks.len() }; // never 0: URLs are never 0
     let mut completed = Vec::with_capacity(urls.len());
     for (first_chunk, batch) in (0..).step_by(batch_size).zip(chunks.chunks(batch_size)) {
         for (offset, result) in pool.imap_unordered(batch.to_vec()) {
@@ -113,10 +109,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
     // The top N "domains" of our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
     let urls = &pages.urls;
     let workers = args.workers as usize;
     let default_chunk = urls.len().div_ceil(workers); // <- changed from scrape_threads
@@ -141,13 +134,13 @@ fn main() -> ExitCode {
     let plural = if per_process == 1 { "" } else { "s" }; // <- changed from scrape_threads
     let setup = format!(" with {workers} processes, {per_process} URL{plural} per chunk"); // <- changed from scrape_threads
     tally.print_scraped(setup, max_in_flight); // <- changed from scrape_threads
+    let seconds = elapsed.as_secs_f64();
     tally
         .report("scrape_async_processes", elapsed, max_in_flight) // <- changed from scrape_threads
         .extra("workers", workers)
         .extra("per_process", per_process) // <- changed from scrape_threads
         .extra("as_in_article", args.as_in_article)
         .finish(format_args!(
-            "Function 'scrape_async_processes' executed in {:.4}s", // <- changed from scrape_threads
-            elapsed.as_secs_f64()
-        ))
+            "Function 'scrape_async_processes' executed in {seconds:.4}s"
+        )) // <- changed from scrape_threads
 }

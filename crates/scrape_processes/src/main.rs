@@ -103,10 +103,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
     // The top N "domains" of our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
     let urls = &pages.urls;
     let workers = args.workers as usize;
 
@@ -126,12 +123,12 @@ fn main() -> ExitCode {
     }
     let max_in_flight = pages.max_in_flight();
     tally.print_scraped(format_args!(" with {workers} processes"), max_in_flight); // <- changed from scrape_threads
+    let seconds = elapsed.as_secs_f64();
     tally
         .report("scrape_processes", elapsed, max_in_flight) // <- changed from scrape_threads
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
         .finish(format_args!(
-            "Function 'scrape_processes' executed in {:.4}s", // <- changed from scrape_threads
-            elapsed.as_secs_f64()
-        ))
+            "Function 'scrape_processes' executed in {seconds:.4}s"
+        )) // <- changed from scrape_threads
 }

@@ -111,10 +111,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The top N "domains" of our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
     let urls = &pages.urls;
     let workers = args.workers as usize;
 
@@ -129,13 +126,13 @@ fn main() -> ExitCode {
     }
     let max_in_flight = pages.max_in_flight();
     tally.print_scraped(format_args!(" with {workers} threads"), max_in_flight);
+    let seconds = elapsed.as_secs_f64();
     tally
         .report("scrape_threads", elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
         .finish(format_args!(
-            "Function 'scrape_threads' executed in {:.4}s",
-            elapsed.as_secs_f64()
+            "Function 'scrape_threads' executed in {seconds:.4}s"
         ))
 }
 

@@ -37,11 +37,15 @@ pub struct DownloadArgs {
 
 impl DownloadArgs {
     /// The article's `[jython, dice] * repeat` from the site, or the `--urls`
-    /// list; see [`Pages::from_flags`] for the site and the exit codes.
-    pub fn start(&self) -> Result<Pages, ExitCode> {
-        Pages::from_flags(&self.site, self.urls.as_deref(), |site| {
-            two_sites(site.base_url(), self.repeat as usize)
-        })
+    /// list; see [`Pages::from_flags`] for the site. Like clap's `parse`, it
+    /// exits on failure: `error: ...` and exit 2 for a bad `--urls` file, 1
+    /// when the local site cannot start.
+    pub fn start(&self) -> Pages {
+        Pages::or_exit(Pages::try_from_flags(
+            &self.site,
+            self.urls.as_deref(),
+            |site| two_sites(site.base_url(), self.repeat as usize),
+        ))
     }
 
     /// The per-request timeout (`--timeout`).
@@ -72,11 +76,15 @@ pub struct ScrapeArgs {
 
 impl ScrapeArgs {
     /// The site's top `--count` "domains", or the `--urls` list; see
-    /// [`Pages::from_flags`] for the site and the exit codes.
-    pub fn start(&self) -> Result<Pages, ExitCode> {
-        Pages::from_flags(&self.site, self.urls.as_deref(), |site| {
-            domain_urls(site, self.count as usize)
-        })
+    /// [`Pages::from_flags`] for the site. Like clap's `parse`, it exits on
+    /// failure: `error: ...` and exit 2 for a bad `--urls` file, 1 when the
+    /// local site cannot start.
+    pub fn start(&self) -> Pages {
+        Pages::or_exit(Pages::try_from_flags(
+            &self.site,
+            self.urls.as_deref(),
+            |site| domain_urls(site, self.count as usize),
+        ))
     }
 
     /// The per-request timeout (`--timeout`).
@@ -106,14 +114,36 @@ impl Pages {
         urls_file: Option<&Path>,
         local_urls: impl FnOnce(&SiteGuard) -> Vec<String>,
     ) -> Result<Pages, ExitCode> {
+        Pages::try_from_flags(site_args, urls_file, local_urls)
+            .map_err(|(code, err)| exit_with_error(code, err))
+    }
+
+    /// The pages, or print `error: ...` and exit at once with the code of
+    /// [`Pages::from_flags`] (2: a bad `--urls` file, 1: no local site), the
+    /// way clap exits 2 on a bad flag. Nothing has been fetched yet, so
+    /// nothing is left half done.
+    fn or_exit(pages: Result<Pages, (u8, anyhow::Error)>) -> Pages {
+        pages.unwrap_or_else(|(code, err)| {
+            eprintln!("error: {err:#}");
+            std::process::exit(code.into())
+        })
+    }
+
+    /// [`Pages::from_flags`], with the exit code and the error handed back
+    /// unprinted.
+    fn try_from_flags(
+        site_args: &SiteArgs,
+        urls_file: Option<&Path>,
+        local_urls: impl FnOnce(&SiteGuard) -> Vec<String>,
+    ) -> Result<Pages, (u8, anyhow::Error)> {
         let listed = urls_file
             .map(read_url_list)
             .transpose()
-            .map_err(|err| exit_with_error(2, err))?;
+            .map_err(|err| (2, err))?;
         let site = if listed.is_some() && site_args.site.is_none() {
             None
         } else {
-            Some(site_args.start().map_err(|err| exit_with_error(1, err))?)
+            Some(site_args.start().map_err(|err| (1, err))?)
         };
         let urls = match (listed, &site) {
             (Some(urls), _) => urls,
