@@ -47,7 +47,7 @@ type Outcome = Result<usize, String>;
 /// task. Python keeps the session in a global; the pool hands what this
 /// returns to every task of the worker instead.
 fn set_global_session(timeout: Duration) -> ureq::Agent {
-    blocking_agent(timeout)
+    blocking_agent(timeout) // <- changed from download_sync
 }
 
 /// Fetch one page with this worker's session, in a worker process. Its stdout

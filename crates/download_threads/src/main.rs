@@ -42,7 +42,7 @@ type Outcome = Result<usize, String>;
 thread_local! {
     // The twin of `threading.local()`: every thread that touches SESSION
     // gets its own slot, empty until that thread's first download.
-    static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() };
+    static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() }; // <- changed from download_sync
 }
 
 /// This thread's session, made the first time this thread asks. (A
@@ -50,7 +50,7 @@ thread_local! {
 /// we keep one per thread to mirror the article.)
 fn get_session(timeout: Duration) -> ureq::Agent {
     // Cloning an Agent clones an `Arc`: the clone uses this thread's pool.
-    SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone())
+    SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone()) // <- changed from download_sync
 }
 
 /// Fetch one page with this thread's session and say how big it was.

@@ -62,7 +62,7 @@ async fn get_all(
     timeout: Duration,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<Outcome>> {
-    // <- changed from scrape_threads: the whole function
+    // <- changed from scrape_threads: the whole function (new in this file)
     // One session, one connection pool, shared by every request.
     let session = async_client(timeout)?;
     // With --limit N a fetch first waits for one of N permits, handed back
@@ -88,7 +88,7 @@ fn async_aiohttp_scraper(
     timeout: Duration,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<Outcome>> {
-    // <- changed from scrape_threads: the whole function
+    // <- changed from scrape_threads: the whole function (new in this file)
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -69,6 +69,7 @@ fn async_aiohttp_scraper(
     timeout: &mut Duration,
     urls: Vec<String>,
 ) -> Result<Vec<Outcome>, String> {
+    // <- changed from scrape_threads: the whole function (new in this file)
     let runtime = Builder::new_current_thread().enable_all().build();
     let runtime = runtime.map_err(|err| format!("starting the runtime: {err}"))?;
     let session = async_client(*timeout).map_err(|err| format!("{err:#}"))?;
@@ -83,7 +84,7 @@ fn async_multiprocessing_scraper(
     workers: usize,
     as_in_article: bool,
 ) -> anyhow::Result<Vec<(usize, Outcome)>> {
-    // <- changed from scrape_threads: the whole body
+    // <- changed from scrape_threads: the name and result above, the whole body
     let chunks: Vec<&[String]> = urls.chunks(per_process).collect();
     let mut pool = PoolBuilder::new(workers)
         .initializer(&timeout)

@@ -48,7 +48,7 @@ type Outcome = Result<WorkerPage, TaskError>; // <- changed from scrape_threads
 
 /// Runs once in each worker process, before its first task: its own session.
 fn start_worker(timeout: Duration) -> ureq::Agent {
-    blocking_agent(timeout)
+    blocking_agent(timeout) // <- changed from scrape_threads
 }
 
 /// One request, in a worker process (the article submits `requests.get`).
@@ -72,7 +72,7 @@ fn multiprocessing_scraper(
     workers: usize,
     as_in_article: bool,
 ) -> anyhow::Result<Vec<(usize, Outcome)>> {
-    // <- changed from scrape_threads: the whole body
+    // <- changed from scrape_threads: the name and result above, the whole body
     // `with ProcessPoolExecutor() as executor`: start the workers, each of
     // which gets the timeout for `start_worker`. Dropping the pool closes
     // their stdin and waits for them to exit.
