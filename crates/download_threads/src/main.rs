@@ -95,10 +95,7 @@ fn download_all_sites(sites: &[String], timeout: Duration, workers: usize) -> Ve
     });
     outcomes
         .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .expect("a thread took every index below sites.len()")
-        })
+        .map(|slot| slot.into_inner().expect("a thread took every URL"))
         .collect()
 }
 
