@@ -31,6 +31,7 @@ RUNS = [
     ("scrape_threads", ["--count", "12", "--workers", "6"], 12, 6),
     ("scrape_threads", ["--count", "5", "--as-in-article"], 5, 1),
     ("scrape_async", ["--count", "150"], 150, 100),
+    ("scrape_async", ["--count", "30", "--limit", "7"], 30, 7),
     ("scrape_processes", ["--count", "8"], 8, CPUS),
     ("scrape_async_processes", ["--count", "8", "--per-process", "4"], 8, None),
     ("crawl_serial", ["--max-urls", "30"], None, 1),

@@ -2,27 +2,20 @@
 //!
 //! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
 //!          "Asyncio" of "How to Speed Up an I/O-Bound Program".
-//! Run:     cargo run --release -p download_async [-- --help]
-//! Notice:  all 160 requests are out at the same time (`max_in_flight` 160
-//!          in the report), so the whole run lasts about one latency, on a
-//!          single thread. `--limit 5` caps requests in flight and brings back
-//!          download_threads' timing without any thread.
+//! Run:     cargo run --release -p download_async [-- --limit 100]
+//! Notice:  all 160 requests are out at once (`max_in_flight` 160), so the run
+//!          lasts about one latency, on a single thread. `--limit 5` caps the
+//!          requests in flight and brings back download_threads' timing.
 //! Python -> Rust: `asyncio.run` -> a tokio runtime's `block_on`;
-//!          `aiohttp.ClientSession` -> `reqwest::Client`; `asyncio.gather(*tasks,
-//!          return_exceptions=True)` -> `futures::future::join_all` over
-//!          futures that return `Result`, so one failed page is kept as an
-//!          `Err` in its slot and the others go on. A Rust future does nothing
-//!          until polled: the requests all start when `join_all` first polls
-//!          them, not when `download_site(...)` is called.
-//!
-//! Exit status: 0 when every page was read, 1 when any failed (each failure
-//! is printed and counted, the run goes on), 2 for bad arguments, including
-//! a `--urls` file that is missing, empty, or has a line that is not a URL.
+//!          `aiohttp.ClientSession` -> `reqwest::Client`; `gather(...,
+//!          return_exceptions=True)` -> `join_all` of futures returning `Result`.
+//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use futures::TryFutureExt;
 use futures::future::join_all;
 use support::Timer;
 use support::pages::{DownloadArgs, Tally, exit_with_error, print_outcome, reqwest_failure};
@@ -33,49 +26,34 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls and the local site's knobs, the same in the
-    // four download_* examples.
+    // --site, --repeat, --urls, --timeout and the local site's knobs, the
+    // same in the four download_* examples.
     #[command(flatten)]
     pages: DownloadArgs,
 
     /// Cap the requests in flight at N (default: no cap, all at once; aiohttp's
     /// default connector caps at 100).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    limit: Option<u32>,
+    limit: Option<u32>, // <- changed from download_sync
 }
 
 /// What downloading one URL gave: the number of bytes read, or why it failed.
 type Outcome = Result<usize, String>;
 
-/// Fetch one page with the shared session and say how big it was (the
-/// article's async version takes the session first, so does this one).
-async fn download_site(session: &reqwest::Client, url: &str, limit: Option<&Semaphore>) -> Outcome {
-    // With --limit, wait here for one of the N permits; it is handed back
-    // when `_permit` is dropped at the end of this function. Without it,
-    // nothing holds a request back.
-    let _permit = match limit {
-        Some(semaphore) => Some(
-            semaphore
-                .acquire()
-                .await
-                .expect("the semaphore is never closed"),
-        ),
-        None => None,
-    };
-    // Every `.await` is a point where this future may pause and let the
-    // other 159 run: the cooperative multitasking the article describes.
-    let result = match session.get(url).send().await {
-        // reqwest hands back 4xx/5xx as ordinary responses: a 500 is a
-        // failed page here, as in the three blocking siblings.
-        Ok(response) if !response.status().is_success() => {
-            Err(format!("HTTP {}", response.status().as_u16()))
-        }
-        // The article prints aiohttp's Content-Length header; we read the
-        // whole body, as the other versions do, so the bytes are the same.
-        Ok(response) => response.bytes().await.map_err(reqwest_failure),
-        Err(err) => Err(reqwest_failure(err)),
-    };
-    let outcome = result.map(|body| body.len());
+/// Fetch one page with the shared session and say how big it was. A future:
+/// calling it sends nothing, the request starts when the future is polled.
+async fn download_site(url: &str, session: &reqwest::Client) -> Outcome {
+    // <- changed from download_sync: `async` above
+    // reqwest hands a 500 back as a response; `error_for_status` makes it an
+    // `Err`, the path a refused connection or a timeout takes. Each `.await`
+    // is where this future may pause and let the other 159 run.
+    let outcome = session
+        .get(url)
+        .send() // <- changed from download_sync
+        .and_then(|response| async { response.error_for_status()?.bytes().await }) // <- changed from download_sync
+        .await // <- changed from download_sync
+        .map(|body| body.len())
+        .map_err(reqwest_failure); // <- changed from download_sync
     // The article's `Read N from URL` line (or `Failed URL: reason`).
     print_outcome(url, &outcome);
     outcome
@@ -88,47 +66,38 @@ async fn download_all_sites(
     timeout: Duration,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<Outcome>> {
-    // One client, one connection pool, shared by every request: futures on
-    // one thread can all borrow it, no Arc or lock needed.
+    // <- changed from download_sync: the signature above, and the whole body
+    // One client, one connection pool, borrowed by every future on this one
+    // thread: no Arc, no lock.
     let session = async_client(timeout)?;
-    // aiohttp's default connector allows 100 connections at a time, so the
-    // article's 160 requests really go out as 100, then 60. reqwest sets no
-    // such cap: with no --limit, all 160 are in flight at once. The
-    // semaphore is how you set a cap yourself.
-    let limit = limit.map(Semaphore::new);
-    // `asyncio.ensure_future` would be `tokio::spawn`; `join_all` drives all
-    // the futures inside this one task instead, which is enough for I/O and
-    // lets them borrow `sites` and `session`.
-    let downloads = sites
-        .iter()
-        .map(|url| download_site(&session, url, limit.as_ref()));
-    Ok(join_all(downloads).await)
+    // reqwest sets no cap (aiohttp's connector: 100). With --limit N, each
+    // download first waits for one of N permits, handed back when it ends.
+    let permits = Semaphore::new(limit.unwrap_or(Semaphore::MAX_PERMITS));
+    let tasks = sites.iter().map(|url| async {
+        let _permit = permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        download_site(url, &session).await
+    });
+    // `join_all` polls every future together inside this one task, and
+    // keeps each one's `Result` in its slot: `return_exceptions=True`.
+    Ok(join_all(tasks).await)
 }
 
-fn main() -> ExitCode {
+// `asyncio.run(main())`: an event loop on this one thread runs `main`.
+#[tokio::main(flavor = "current_thread")] // <- changed from download_sync
+async fn main() -> ExitCode {
+    // <- changed from download_sync: `async` above
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
-
-    // The twin of `asyncio.run(...)`: a runtime on this one thread, like
-    // asyncio's event loop; all the concurrency comes from the futures.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => return exit_with_error(1, err.into()),
-    };
-    let limit = args.limit.map(|n| n as usize);
+    let pages = args.pages.start();
 
     let timer = Timer::start();
-    let downloads = download_all_sites(&pages.urls, args.pages.timeout(), limit);
-    let result = runtime.block_on(downloads); // <- changed from download_sync
-    let outcomes = match result {
+    let limit = args.limit.map(|n| n as usize); // <- changed from download_sync
+    let outcomes = match download_all_sites(&pages.urls, args.pages.timeout(), limit).await {
+        // <- changed from download_sync: `.await`, and a client that fails to build
         Ok(outcomes) => outcomes,
         Err(err) => return exit_with_error(1, err),
     };
@@ -138,18 +107,15 @@ fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_async", elapsed, pages.max_in_flight())
-        .extra("limit", limit)
+        .report("download_async", elapsed, pages.max_in_flight()) // <- changed from download_sync
+        .extra("limit", limit) // <- changed from download_sync
         .extra(
             "concurrency",
-            limit.unwrap_or(outcomes.len()).min(outcomes.len()),
-        )
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+            outcomes.len().min(limit.unwrap_or(usize::MAX)),
+        ) // <- changed from download_sync
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]

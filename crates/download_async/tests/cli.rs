@@ -22,3 +22,18 @@ fn ten_percent_errors_are_reported_counted_and_exit_1() {
 fn a_missing_or_empty_url_list_is_a_clear_error_with_exit_2() {
     check_bad_url_lists(BIN);
 }
+
+#[test]
+fn a_limit_of_4_keeps_exactly_4_requests_in_flight() {
+    // 20 pages of 200 ms, 4 permits: 4 requests wait at the site together,
+    // never a fifth.
+    let site = local_site(200, 0.0);
+    let args = ["--site", site.url(), "--repeat", "10", "--limit", "4"];
+    let run = run_example(BIN, &args);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.expect("a report record");
+    assert_eq!((report.items, report.errors), (20, 0));
+    assert_eq!(report.extra["limit"], 4);
+    assert_eq!(site.stats().max_in_flight, 4, "the 4 permits, all used");
+    assert_eq!(report.extra["max_in_flight"], 4);
+}

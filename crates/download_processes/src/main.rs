@@ -2,166 +2,116 @@
 //!
 //! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
 //!          "Multiprocessing" of "How to Speed Up an I/O-Bound Program".
-//! Run:     cargo run --release -p download_processes [-- --help]
-//! Notice:  each line says which worker process read the page; the site
-//!          sees as many requests at once as there are workers (one per CPU
-//!          by default, `max_in_flight` in the report). Starting processes
-//!          costs time the threads never pay (the `Started` line), and on a
-//!          2-CPU machine 2 workers are slower than download_threads' 5
-//!          threads: for waiting on the network, processes buy nothing.
-//! Python -> Rust: `multiprocessing.Pool(initializer=set_global_session)` ->
-//!          `support::pool`, which starts this same binary again as workers
-//!          (Rust has no fork-based pool in its standard library); a URL goes
-//!          to a worker and its result comes back as one JSON line on a pipe.
-//!          The module-level `session` global -> the state the initializer
-//!          returns, which the pool hands to every task in that worker.
-//!
-//! Exit status: 0 when every page was read, 1 when any failed (each failure
-//! is printed and counted, the run goes on), 2 for bad arguments, including
-//! a `--urls` file that is missing, empty, or has a line that is not a URL.
+//! Run:     cargo run --release -p download_processes [-- --workers 4]
+//! Notice:  each line names the worker process that read the page; the site
+//!          sees one request per worker at once (`max_in_flight`), and the
+//!          workers cost a start-up the threads never pay (`Started` line).
+//! Python -> Rust: `Pool(initializer=set_global_session)` -> `support::pool`,
+//!          which runs this binary again as its workers: a URL goes down a
+//!          pipe to a worker, its page comes back as a JSON line.
+//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
 
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
-use serde::{Deserialize, Serialize};
 use support::Timer;
+use support::cli::cpu_count_default;
 use support::pages::{
-    DownloadArgs, Tally, exit_with_error, print_failed, print_read, ureq_failure,
+    DownloadArgs, Tally, WorkerPage, exit_with_error, print_outcome, ureq_failure,
 };
-use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker, worker_id};
+use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker};
 use support::web::blocking_agent;
 
 /// Download the article's two pages 80 times each, with a pool of processes.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls and the local site's knobs, the same in the
-    // four download_* examples.
+    // --site, --repeat, --urls, --timeout and the local site's knobs, the
+    // same in the four download_* examples.
     #[command(flatten)]
     pages: DownloadArgs,
 
-    /// Number of worker processes [default: the number of CPUs, as Pool()]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
-    workers: Option<u32>,
+    /// Number of worker processes (one per CPU, as Pool()).
+    #[arg(long, default_value_t = cpu_count_default(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    workers: u32, // <- changed from download_sync
 
     #[command(flatten)]
-    pool: TaskTimeoutArg,
+    pool: TaskTimeoutArg, // <- changed from download_sync
 }
 
-/// A page read by a worker: its size, and who read it. It crosses the pipe
-/// from worker to parent as JSON, hence the serde derives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Read {
-    bytes: usize,
-    /// The worker's index in the pool (0, 1, ...).
-    worker: usize,
-    /// The worker's process id: a different process from the parent.
-    pid: u32,
-}
+/// What downloading one URL gave: the number of bytes read, or why it failed.
+type Outcome = Result<usize, String>;
 
-/// What downloading one URL gave: the page read, or why it failed.
-type Outcome = Result<Read, String>;
-
-/// The pool's initializer: runs once in each worker process, before its
-/// first task, and makes that process's one agent.
-///
-/// Python stores the session in a module global; here the initializer
-/// returns it and the pool passes it to every task of this worker, so there
-/// is no global. The timeout arrives from the parent (as JSON on the pipe),
-/// like `initargs`.
+/// The pool's initializer: runs once in each worker process, before its first
+/// task. Python keeps the session in a global; the pool hands what this
+/// returns to every task of the worker instead.
 fn set_global_session(timeout: Duration) -> ureq::Agent {
-    blocking_agent(timeout)
+    blocking_agent(timeout) // <- changed from download_sync
 }
 
-/// Fetch one page with this worker's session; runs in a worker process.
-///
-/// It does not print: the pool keeps a worker's real stdout for its replies
-/// (a `println!` here would land on stderr), so the parent prints the
-/// `Read` line when the result arrives.
-fn download_site(session: &mut ureq::Agent, url: String) -> Result<Read, String> {
+/// Fetch one page with this worker's session, in a worker process. Its stdout
+/// is the pool's pipe, so the parent prints the line when the page lands.
+fn download_site(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
+    // <- changed from download_sync: the page says who read it
     // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection, a timeout or a malformed URL: an
-    // `Err` sent back to the parent. Nothing here can panic on bad input.
-    let body = session
-        .get(&url)
+    // same path as a refused connection or a timeout: an `Err` sent back to
+    // the parent. Nothing here can panic on bad input.
+    session
+        .get(url)
         .call()
         .and_then(|response| response.into_body().read_to_vec())
-        .map_err(ureq_failure)?;
-    Ok(Read {
-        bytes: body.len(),
-        // 0 outside a pool, when the unit tests call download_site directly.
-        worker: worker_id().unwrap_or(0),
-        pid: std::process::id(),
-    })
+        .map(|body| WorkerPage::read_here(body.len())) // <- changed from download_sync
+        .map_err(ureq_failure)
 }
 
 /// Hand every URL to a pool of `workers` processes; one outcome per URL, in
 /// input order (like `pool.map`), though the lines print in completion order.
-/// (The whole body differs from download_sync: this is the lesson.)
 fn download_all_sites(
     sites: &[String],
-    workers: usize,
     timeout: Duration,
+    workers: usize,
 ) -> anyhow::Result<Vec<Outcome>> {
-    // `with Pool(initializer=set_global_session) as pool`: start the worker
-    // processes and send each one the timeout for its initializer. The
-    // pool's Drop closes their stdin and waits for them to exit.
-    let started = std::time::Instant::now();
+    // <- changed from download_sync: the signature above, and the whole body
+    // `with Pool(initializer=set_global_session) as pool`: start the workers,
+    // each of which gets the timeout for its initializer. Dropping the pool
+    // closes their stdin and waits for them to exit.
+    let started = Instant::now();
     let mut pool = PoolBuilder::new(workers)
         .initializer(&timeout)
-        .spawn::<String, Read>()
+        .spawn::<String, WorkerPage>()
         .map_err(|err| anyhow::anyhow!("could not start the worker processes: {err}"))?;
+    let started = started.elapsed().as_secs_f64();
     println!(
-        "Started {} worker processes in {:.3} seconds",
-        pool.workers(),
-        started.elapsed().as_secs_f64()
+        "Started {} worker processes in {started:.3} seconds",
+        pool.workers()
     );
-
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; sites.len()];
-    // The article's workers print as they go; ours leave stdout to the
-    // pool, so we take results in completion order (`imap_unordered`) and
-    // print each one as it lands, which reads the same. A worker that dies
-    // mid-task comes back as an error for that URL, not a hang.
+    // Results in completion order (`imap_unordered`), each line printed as
+    // it lands. A worker that dies mid-task fails that URL, it never hangs.
+    let mut outcomes = vec![Err("the pool lost this task".to_string()); sites.len()];
     for (index, result) in pool.imap_unordered(sites.to_vec()) {
-        let url = &sites[index];
-        let outcome = result.map_err(|err| err.to_string());
-        match &outcome {
-            Ok(read) => print_read(
-                url,
-                read.bytes,
-                format_args!(" (worker {}, pid {})", read.worker, read.pid),
-            ),
-            Err(reason) => print_failed(url, reason),
-        }
-        outcomes[index] = Some(outcome);
+        print_outcome(&sites[index], &result);
+        outcomes[index] = result.map(|page| page.bytes).map_err(|err| err.to_string());
     }
-    Ok(outcomes
-        .into_iter()
-        .map(|outcome| outcome.unwrap_or_else(|| Err("the pool lost this task".to_string())))
-        .collect())
+    Ok(outcomes)
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // In a worker process this never returns: it runs the initializer, then
-    // answers tasks until the parent closes the pipe, then exits. The parent
-    // goes on. Python's fork-based pool needs no such line; a pool that
-    // re-runs its own binary does, first thing, before flags are parsed.
-    serve_if_worker(set_global_session, download_site); // <- changed from download_sync
+    // In a worker process this runs the initializer, answers tasks until the
+    // parent closes the pipe, and exits; in the parent it returns at once.
+    serve_if_worker(set_global_session, |session, url: String| {
+        download_site(&url, session)
+    }); // <- changed from download_sync
     let args = Args::parse();
-    args.pool.apply_to_every_pool();
+    args.pool.apply_to_every_pool(); // <- changed from download_sync
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
-    // `multiprocessing.Pool()` starts one process per CPU; so do we.
-    let workers = args.workers.map_or_else(cpu_count, |n| n as usize);
-    let result = download_all_sites(&pages.urls, workers, args.pages.timeout()); // <- changed from download_sync
-    let outcomes = match result {
+    let workers = args.workers as usize; // <- changed from download_sync
+    let outcomes = match download_all_sites(&pages.urls, args.pages.timeout(), workers) {
+        // <- changed from download_sync: the workers may fail to start
         Ok(outcomes) => outcomes,
         Err(err) => return exit_with_error(1, err),
     };
@@ -171,20 +121,12 @@ fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_processes", elapsed, pages.max_in_flight())
-        .extra("workers", workers)
-        .extra("concurrency", workers.min(outcomes.len()))
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
-}
-
-/// The number of CPUs, as `multiprocessing.cpu_count()` (1 if unknown).
-fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+        .report("download_processes", elapsed, pages.max_in_flight()) // <- changed from download_sync
+        .extra("workers", workers) // <- changed from download_sync
+        .extra("concurrency", workers.min(outcomes.len())) // <- changed from download_sync
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]
@@ -200,11 +142,11 @@ mod tests {
     #[test]
     fn the_task_reads_pages_with_the_initializers_agent() {
         let site = local_site(1, 0.0);
-        let mut session = set_global_session(Duration::from_secs(10));
+        let session = set_global_session(Duration::from_secs(10));
         let sites = two_sites(site.url(), 2);
-        let reads: Vec<Read> = sites
+        let reads: Vec<WorkerPage> = sites
             .iter()
-            .map(|url| download_site(&mut session, url.clone()).expect("the page is served"))
+            .map(|url| download_site(url, &session).expect("the page is served"))
             .collect();
 
         let stats = site.stats();
@@ -220,10 +162,10 @@ mod tests {
         let site = local_site(1, 0.0);
         // Refused, malformed, reset, 500, good, slower than the timeout.
         let sites = troublesome_urls(&site);
-        let mut session = set_global_session(Duration::from_secs(1));
-        let outcomes: Vec<Outcome> = sites
-            .into_iter()
-            .map(|url| download_site(&mut session, url))
+        let session = set_global_session(Duration::from_secs(1));
+        let outcomes: Vec<_> = sites
+            .iter()
+            .map(|url| download_site(url, &session))
             .collect();
         assert!(outcomes[..4].iter().all(|o| o.is_err()), "{outcomes:?}");
         assert_eq!(outcomes[3], Err("HTTP 500".to_string()));

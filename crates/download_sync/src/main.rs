@@ -3,19 +3,13 @@
 //! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
 //!          "How to Speed Up an I/O-Bound Program", the synchronous version.
 //! Run:     cargo run --release -p download_sync [-- --help]
-//! Notice:  the `Read` lines come out in list order, and the run lasts about
-//!          160 x the site's latency: the program spends nearly all its time
-//!          waiting for answers. The site never sees more than one request at
-//!          a time (`max_in_flight` 1 in the report).
-//! Python -> Rust: `requests.Session()` -> `ureq::Agent`. Both keep the
-//!          connection open between requests, so 160 pages cost one TCP
-//!          handshake per site instead of 160. This file is the baseline its
-//!          three siblings (download_threads, download_async,
-//!          download_processes) are diffed against.
-//!
-//! Exit status: 0 when every page was read, 1 when any failed (each failure
-//! is printed and counted, the run goes on), 2 for bad arguments, including
-//! a `--urls` file that is missing, empty, or has a line that is not a URL.
+//! Notice:  the `Read` lines come out in list order and the run lasts about
+//!          160 x the site's latency; the site never sees two requests at
+//!          once (`max_in_flight` 1 in the report).
+//! Python -> Rust: `requests.Session()` -> `ureq::Agent`: both keep the
+//!          connection open, so 160 pages cost one handshake per site. This
+//!          file is the baseline: `diff` it with its three siblings.
+//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,8 +23,8 @@ use support::web::blocking_agent;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls and the local site's knobs, the same in the
-    // four download_* examples.
+    // --site, --repeat, --urls, --timeout and the local site's knobs, the
+    // same in the four download_* examples.
     #[command(flatten)]
     pages: DownloadArgs,
 }
@@ -41,8 +35,8 @@ type Outcome = Result<usize, String>;
 /// Fetch one page with the shared session and say how big it was.
 fn download_site(url: &str, session: &ureq::Agent) -> Outcome {
     // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection, a timeout or a malformed URL: an
-    // `Err` we print and return. Nothing here can panic on bad input.
+    // same path as a refused connection or a timeout: an `Err` we print and
+    // return. Nothing here can panic on bad input.
     let outcome = session
         .get(url)
         .call()
@@ -70,10 +64,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
     let outcomes = download_all_sites(&pages.urls, args.pages.timeout());
@@ -83,15 +74,12 @@ fn main() -> ExitCode {
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
         .report("download_sync", elapsed, pages.max_in_flight())
         .extra("workers", 1)
         .extra("concurrency", 1)
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]

@@ -2,23 +2,18 @@
 //!
 //! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
 //!          "Threading" of "How to Speed Up an I/O-Bound Program".
-//! Run:     cargo run --release -p download_threads [-- --help]
-//! Notice:  the `Read` lines come out of order (whichever thread's answer
-//!          lands first prints first), the run is about 5x faster than
-//!          download_sync, and the site sees exactly 5 requests at once
-//!          (`max_in_flight` 5 in the report): one per thread.
-//! Python -> Rust: `ThreadPoolExecutor(max_workers=5)` + `executor.map` ->
-//!          5 scoped threads taking the next URL from a shared counter;
-//!          `threading.local()` -> `thread_local!`. Rust has no GIL, but for
-//!          I/O-bound work that hardly matters: each thread spends its time
-//!          blocked on a socket, which releases the GIL in Python too.
-//!
-//! Exit status: 0 when every page was read, 1 when any failed (each failure
-//! is printed and counted, the run goes on), 2 for bad arguments, including
-//! a `--urls` file that is missing, empty, or has a line that is not a URL.
+//! Run:     cargo run --release -p download_threads [-- --workers 10]
+//! Notice:  the `Read` lines come out of order (whichever answer lands first
+//!          prints first), the run is about 5x faster than download_sync, and
+//!          the site sees 5 requests at once (`max_in_flight`): one a thread.
+//! Python -> Rust: `ThreadPoolExecutor(max_workers=5)` + `executor.map` -> 5
+//!          scoped threads taking the next URL from a shared counter;
+//!          `threading.local()` -> `thread_local!`.
+//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
 
 use std::cell::OnceCell;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -31,51 +26,40 @@ use support::web::blocking_agent;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls and the local site's knobs, the same in the
-    // four download_* examples.
+    // --site, --repeat, --urls, --timeout and the local site's knobs, the
+    // same in the four download_* examples.
     #[command(flatten)]
     pages: DownloadArgs,
 
     /// Number of worker threads (the article's max_workers=5).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    workers: u32,
+    workers: u32, // <- changed from download_sync
 }
 
 /// What downloading one URL gave: the number of bytes read, or why it failed.
 type Outcome = Result<usize, String>;
 
 thread_local! {
-    // The twin of `thread_local = threading.local()`: every thread that
-    // touches SESSION gets its own slot, created empty on first use.
-    static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() };
+    // The twin of `threading.local()`: every thread that touches SESSION
+    // gets its own slot, empty until that thread's first download.
+    static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() }; // <- changed from download_sync
 }
 
-/// This thread's agent, created the first time this thread asks.
-///
-/// Python needs this because a `requests.Session` is not promised to be
-/// safe to share between threads. Rust would let us share one: `ureq::Agent` is `Send +
-/// Sync` (the compiler checks it) and is just an `Arc` around one config and
-/// one connection pool, so `download_all_sites` could build a single agent
-/// and lend `&agent` to all 5 threads. That would change: one pool of idle
-/// connections shared by every thread, so a thread can reuse a connection
-/// another one opened (fewer connections and handshakes in all), and no
-/// per-thread set-up; the price is a brief lock on the pool each time a
-/// connection is taken or given back. We keep one agent per thread to
-/// mirror the article.
+/// This thread's session, made the first time this thread asks. (A
+/// `ureq::Agent` could be shared by all threads, unlike a `requests.Session`;
+/// we keep one per thread to mirror the article.)
 fn get_session(timeout: Duration) -> ureq::Agent {
-    // Cloning an Agent clones the Arc, not the pool: the clone still uses
-    // this thread's connections.
-    SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone())
+    // Cloning an Agent clones an `Arc`: the clone uses this thread's pool.
+    SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone()) // <- changed from download_sync
 }
 
 /// Fetch one page with this thread's session and say how big it was.
-/// (It differs from download_sync's in its first two lines only: it gets the
-/// timeout instead of a session, and asks `get_session` for this thread's.)
 fn download_site(url: &str, timeout: Duration) -> Outcome {
+    // <- changed from download_sync: the timeout, not a session, above
     let session = get_session(timeout); // <- changed from download_sync
     // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection, a timeout or a malformed URL: an
-    // `Err` we print and return. Nothing here can panic on bad input.
+    // same path as a refused connection or a timeout: an `Err` we print and
+    // return. Nothing here can panic on bad input.
     let outcome = session
         .get(url)
         .call()
@@ -89,42 +73,29 @@ fn download_site(url: &str, timeout: Duration) -> Outcome {
 
 /// Download every URL with `workers` threads; one outcome per URL, in input
 /// order (like `executor.map`), though the lines print in completion order.
-/// (The whole body differs from download_sync: this is the lesson.)
-fn download_all_sites(sites: &[String], workers: usize, timeout: Duration) -> Vec<Outcome> {
-    // The executor's work queue: the index of the next URL nobody has taken.
-    // `fetch_add` hands each index to exactly one thread, with no lock; a
-    // thread that gets an index past the end knows the queue is empty.
+fn download_all_sites(sites: &[String], timeout: Duration, workers: usize) -> Vec<Outcome> {
+    // <- changed from download_sync: the parameters above, and the whole body
+    // The executor's queue: the index of the next URL no thread has taken.
+    // `fetch_add` hands each index to exactly one thread, without a lock.
     let next_site = AtomicUsize::new(0);
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; sites.len()];
-    // Scoped threads may borrow `sites` and `next_site` from this stack
-    // frame: the scope joins them all before it returns, like leaving the
-    // `with ThreadPoolExecutor(...)` block.
+    // One slot per URL, filled by whichever thread downloads it.
+    let outcomes: Vec<OnceLock<Outcome>> = sites.iter().map(|_| OnceLock::new()).collect();
+    // Scoped threads may borrow `sites`, `next_site` and `outcomes`: the scope
+    // joins them all before it returns, like leaving `with ThreadPoolExecutor`.
     std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next_site.fetch_add(1, Ordering::Relaxed);
-                        let Some(url) = sites.get(index) else { break };
-                        done.push((index, download_site(url, timeout)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for thread in threads {
-            let done = thread
-                .join()
-                .expect("download_site returns every failure as Err, it never panics");
-            for (index, outcome) in done {
-                outcomes[index] = Some(outcome);
-            }
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next_site.fetch_add(1, Ordering::Relaxed);
+                    let Some(url) = sites.get(index) else { break };
+                    let _ = outcomes[index].set(download_site(url, timeout));
+                }
+            });
         }
     });
     outcomes
         .into_iter()
-        .map(|outcome| outcome.expect("every index below sites.len() was taken by a thread"))
+        .map(|slot| slot.into_inner().expect("a thread took every URL"))
         .collect()
 }
 
@@ -132,29 +103,23 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return exit_code,
-    };
+    let pages = args.pages.start();
 
     let timer = Timer::start();
-    let workers = args.workers as usize;
-    let outcomes = download_all_sites(&pages.urls, workers, args.pages.timeout()); // <- changed from download_sync
+    let workers = args.workers as usize; // <- changed from download_sync
+    let outcomes = download_all_sites(&pages.urls, args.pages.timeout(), workers); // <- changed from download_sync
     let elapsed = timer.elapsed();
 
     let tally = Tally::count(&outcomes);
     tally.print_failures("downloads");
     // The article prints len(sites), every URL it tried; we count the pages
     // actually read, so a run with failures does not look complete.
+    let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_threads", elapsed, pages.max_in_flight())
-        .extra("workers", workers)
-        .extra("concurrency", workers.min(outcomes.len()))
-        .finish(format_args!(
-            "Downloaded {} in {:.2} seconds",
-            tally.read(),
-            elapsed.as_secs_f64()
-        ))
+        .report("download_threads", elapsed, pages.max_in_flight()) // <- changed from download_sync
+        .extra("workers", workers) // <- changed from download_sync
+        .extra("concurrency", workers.min(outcomes.len())) // <- changed from download_sync
+        .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 
 #[cfg(test)]
@@ -165,9 +130,9 @@ mod tests {
 
     #[test]
     fn five_threads_keep_exactly_five_requests_in_flight() {
-        let site = local_site(50, 0.0);
-        let sites = two_sites(site.url(), 20);
-        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(10));
+        let site = local_site(200, 0.0);
+        let sites = two_sites(site.url(), 10);
+        let outcomes = download_all_sites(&sites, Duration::from_secs(10), 5);
 
         let stats = site.stats();
         assert_eq!(stats.max_in_flight, 5, "one request per thread, 5 threads");
@@ -184,7 +149,7 @@ mod tests {
     fn more_threads_than_urls_is_fine() {
         let site = local_site(20, 0.0);
         let sites = two_sites(site.url(), 1);
-        let outcomes = download_all_sites(&sites, 8, Duration::from_secs(10));
+        let outcomes = download_all_sites(&sites, Duration::from_secs(10), 8);
         assert_eq!(outcomes.len(), 2);
         assert!(outcomes.iter().all(|o| o.is_ok()));
         assert_eq!(site.stats().requests, 2);
@@ -194,7 +159,7 @@ mod tests {
     fn failed_pages_are_counted_and_the_run_goes_on() {
         let site = local_site(1, 0.1);
         let sites = two_sites(site.url(), 80);
-        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(10));
+        let outcomes = download_all_sites(&sites, Duration::from_secs(10), 5);
 
         assert_eq!(outcomes.len(), 160);
         // Each page is read or failed as the site answered it: 200 or 500.
@@ -206,7 +171,7 @@ mod tests {
         let site = local_site(1, 0.0);
         // Refused, malformed, reset, 500, good, slower than the timeout.
         let sites = troublesome_urls(&site);
-        let outcomes = download_all_sites(&sites, 5, Duration::from_secs(1));
+        let outcomes = download_all_sites(&sites, Duration::from_secs(1), 5);
         assert_eq!(outcomes.len(), 6);
         assert!(outcomes[..4].iter().all(|o| o.is_err()), "{outcomes:?}");
         assert_eq!(outcomes[3], Err("HTTP 500".to_string()));

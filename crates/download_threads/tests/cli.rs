@@ -25,3 +25,18 @@ fn ten_percent_errors_are_reported_counted_and_exit_1() {
 fn a_missing_or_empty_url_list_is_a_clear_error_with_exit_2() {
     check_bad_url_lists(BIN);
 }
+
+#[test]
+fn three_workers_keep_exactly_three_requests_in_flight() {
+    // 12 pages of 200 ms on 3 threads: every thread is surely waiting on
+    // the site at the same moment, and no fourth request is ever out.
+    let site = local_site(200, 0.0);
+    let args = ["--site", site.url(), "--repeat", "6", "--workers", "3"];
+    let run = run_example(BIN, &args);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.expect("a report record");
+    assert_eq!((report.items, report.errors), (12, 0));
+    assert_eq!(report.extra["workers"], 3);
+    assert_eq!(site.stats().max_in_flight, 3, "one request per thread");
+    assert_eq!(report.extra["max_in_flight"], 3);
+}

@@ -2,218 +2,146 @@
 //!
 //! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
 //!          section "Is it possible to combine Asyncio with multiprocessing?".
-//! Run:     cargo run --release -p scrape_async_processes [-- --count 500]
-//! Notice:  URLs go out in chunks of --per-process; each worker process runs
-//!          its own tokio runtime and scrapes its whole chunk at once, so the
-//!          site sees (busy workers x chunk size) requests at once. Done
-//!          right, this is never slower than plain processes; it only pays
-//!          off when parsing the pages needs more than one core.
-//! Python -> Rust: `ProcessPoolExecutor` + `async_aiohttp_scraper` per chunk
-//!          -> `support::pool` (this binary started again as workers) whose
-//!          initializer builds one runtime and one `reqwest::Client` per
-//!          process; each task is a chunk, scraped with `join_all`.
-//!
-//! The article's mistake (`--as-in-article`): the `as_completed` loop sits
-//! inside the submit loop, so each chunk is submitted only after the
-//! previous one finished. One process works at a time, which is how 500
-//! URLs took 1607 s there. With the flag this example does the same: the
-//! site's max in flight falls to one chunk (1 with --per-process 1).
-//!
-//! Try this:
-//!     cargo run --release --bin site_server -- --latency-ms 100
-//!     cargo run --release -p scrape_async_processes -- --site URL --count 500 --per-process 42
-//!     cargo run --release -p scrape_async_processes -- --site URL --count 500 --per-process 42 --as-in-article
+//! Run:     cargo run --release -p scrape_async_processes [-- --count 500 --per-process 42]
+//! Notice:  URLs go out in chunks of --per-process; each worker scrapes its
+//!          whole chunk at once on its own tokio runtime, so the site sees
+//!          (busy workers x chunk size) requests at once; `--as-in-article`: 1 chunk.
+//! Python -> Rust: `ProcessPoolExecutor` + `async_aiohttp_scraper` per chunk ->
+//!          `support::pool` (this binary run again as workers), whose tasks
+//!          each build a tokio runtime and a `reqwest::Client` for one chunk.
+//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
 use clap::Parser;
-use futures::future::join_all;
+use futures::{TryFutureExt, future::join_all};
 use support::Timer;
-use support::pages::{ScrapeArgs, Tally, exit_with_error, reqwest_failure};
-use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker, worker_id};
+use support::cli::cpu_count_default;
+use support::pages::{ScrapeArgs, Tally, WorkerPage, exit_with_error, reqwest_failure};
+use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker};
+use support::web::async_client;
+use tokio::runtime::Builder;
 
 /// Scrape the top N "domains": chunks of URLs, each scraped by an async worker process.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    // --site, --count, --urls, --quiet and the local site's knobs, the same
-    // in the four scrape_* examples.
+    // --site, --count, --urls, --quiet, --timeout and the local site's knobs,
+    // the same in the four scrape_* examples.
     #[command(flatten)]
     pages: ScrapeArgs,
 
     /// URLs per chunk [default: URLs / workers, rounded up; the article used 1 for 10 URLs and 42 for 500]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    per_process: Option<u32>,
+    per_process: Option<u32>, // <- changed from scrape_threads
 
-    /// Worker processes [default: CPUs, as ProcessPoolExecutor]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
-    workers: Option<u32>,
+    /// Worker processes (one per CPU, as ProcessPoolExecutor()).
+    #[arg(long, default_value_t = cpu_count_default(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    workers: u32, // <- changed from scrape_threads
 
-    /// Reproduce the article's bug: wait for each submitted chunk before the next.
+    /// Reproduce the article's bug: wait for every submitted chunk after each submit.
     #[arg(long)]
     as_in_article: bool,
 
     #[command(flatten)]
-    pool: TaskTimeoutArg,
+    pool: TaskTimeoutArg, // <- changed from scrape_threads
 }
 
-/// One URL's outcome as a worker reports it: (page size, worker), or why it failed.
-type Outcome = std::result::Result<(usize, usize), String>;
+/// What scraping one URL gave: the page and who read it, or why it failed.
+type Outcome = Result<WorkerPage, String>; // <- changed from scrape_threads
 
-/// What each worker process keeps between tasks: its event loop and its
-/// HTTP client (one connection pool per process).
-struct Worker {
-    runtime: tokio::runtime::Runtime,
-    client: reqwest::Client,
-}
-
-/// Runs once in each worker process, like a Pool initializer.
-fn start_worker(timeout_secs: f64) -> std::result::Result<Worker, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| format!("starting the runtime: {err}"))?;
-    let client = support::web::async_client(Duration::from_secs_f64(timeout_secs))
-        .map_err(|err| format!("{err:#}"))?;
-    Ok(Worker { runtime, client })
-}
-
-/// One request on the worker's event loop.
-async fn fetch(client: &reqwest::Client, url: &str) -> Outcome {
-    let response = client
+/// One request on the worker's event loop: the article's inner `fetch(url)`.
+async fn fetch(url: &str, session: &reqwest::Client) -> Outcome {
+    // <- changed from scrape_threads: `async` above; a 500 fails in `error_for_status`
+    session
         .get(url)
-        .send()
-        .await
-        .and_then(|response| response.error_for_status())
-        .map_err(reqwest_failure)?;
-    let body = response.text().await.map_err(reqwest_failure)?;
-    Ok((body.len(), worker_id().unwrap_or(0)))
+        .send() // <- changed from scrape_threads
+        .and_then(|response| async { response.error_for_status()?.text().await }) // <- changed from scrape_threads
+        .await // <- changed from scrape_threads
+        .map(|body| WorkerPage::read_here(body.len())) // <- changed from scrape_threads
+        .map_err(reqwest_failure) // <- changed from scrape_threads
 }
 
-/// One task, inside a worker process: the article's `async_aiohttp_scraper`
-/// for one chunk. Every URL of the chunk is in flight at once.
-fn async_scraper(
-    worker: &mut std::result::Result<Worker, String>,
-    chunk: Vec<String>,
-) -> std::result::Result<Vec<Outcome>, String> {
-    let worker = worker.as_ref().map_err(|reason| reason.clone())?;
-    let requests = chunk.iter().map(|url| fetch(&worker.client, url));
-    Ok(worker.runtime.block_on(join_all(requests)))
+/// One task, in a worker process: the article's `async_aiohttp_scraper` for one
+/// chunk, on its own event loop and session, every URL of it in flight at once.
+fn async_aiohttp_scraper(
+    timeout: &mut Duration,
+    urls: Vec<String>,
+) -> Result<Vec<Outcome>, String> {
+    // <- changed from scrape_threads: the whole function (new in this file)
+    let runtime = Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.map_err(|err| format!("starting the runtime: {err}"))?;
+    let session = async_client(*timeout).map_err(|err| format!("{err:#}"))?;
+    Ok(runtime.block_on(join_all(urls.iter().map(|url| fetch(url, &session)))))
 }
 
-/// The twin of `async_multiprocessing_scraper`: one outcome per URL, in
-/// completion order of the chunks.
+/// The article's `async_multiprocessing_scraper`: (URL index, outcome), as chunks finish.
 fn async_multiprocessing_scraper(
     urls: &[String],
-    workers: usize,
     per_process: usize,
     timeout: Duration,
+    workers: usize,
     as_in_article: bool,
-) -> Result<Vec<(usize, Outcome)>> {
-    let chunks: Vec<Vec<String>> = urls.chunks(per_process).map(<[String]>::to_vec).collect();
+) -> anyhow::Result<Vec<(usize, Outcome)>> {
+    // <- changed from scrape_threads: the name and result above, the whole body
+    let chunks: Vec<&[String]> = urls.chunks(per_process).collect();
     let mut pool = PoolBuilder::new(workers)
-        .initializer(&timeout.as_secs_f64())
-        .spawn()
-        .context("starting the worker processes")?;
-    let finished: Vec<(usize, std::result::Result<Vec<Outcome>, TaskError>)> = if as_in_article {
-        // Submit a chunk, wait for it, then the next one.
-        (0..chunks.len())
-            .map(|index| {
-                let mut results = pool.map(vec![chunks[index].clone()]);
-                (
-                    index,
-                    results.pop().expect("map returns one result per task"),
-                )
-            })
-            .collect()
-    } else {
-        pool.imap_unordered(chunks.clone()).collect()
-    };
-
-    // Spread each chunk's result back over its URLs; a chunk whose worker
-    // failed as a whole fails each of its URLs with the same reason.
-    let mut outcomes = Vec::with_capacity(urls.len());
-    for (chunk_index, result) in finished {
-        let first_url = chunk_index * per_process;
-        match result {
-            Ok(pages) => {
-                for (offset, page) in pages.into_iter().enumerate() {
-                    outcomes.push((first_url + offset, page));
-                }
-            }
-            Err(err) => {
-                for offset in 0..chunks[chunk_index].len() {
-                    outcomes.push((first_url + offset, Err(err.to_string())));
-                }
-            }
+        .initializer(&timeout)
+        .spawn::<&[String], Vec<Outcome>>()
+        .map_err(|err| anyhow::anyhow!("starting the worker processes: {err}"))?;
+    // The article (as_completed inside its submit loop) waits for each chunk.
+    let batch_size = if as_in_article { 1 } else { chunks.len() }; // never 0: URLs are never 0
+    let mut completed = Vec::with_capacity(urls.len());
+    for (first_chunk, batch) in (0..).step_by(batch_size).zip(chunks.chunks(batch_size)) {
+        for (offset, result) in pool.imap_unordered(batch.to_vec()) {
+            let chunk = first_chunk + offset;
+            let fail_every_url = |err: TaskError| vec![Err(err.to_string()); batch[offset].len()];
+            completed.extend((chunk * per_process..).zip(result.unwrap_or_else(fail_every_url)));
         }
     }
-    Ok(outcomes)
+    Ok(completed)
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // A worker process serves tasks here and exits; the parent goes on.
-    serve_if_worker(start_worker, async_scraper);
-
+    // A worker process serves chunks here and exits; the parent goes on.
+    serve_if_worker(|timeout: Duration| timeout, async_aiohttp_scraper); // <- changed from scrape_threads
     let args = Args::parse();
-    args.pool.apply_to_every_pool();
-    run(&args).unwrap_or_else(|err| exit_with_error(1, err))
-}
-
-fn run(args: &Args) -> Result<ExitCode> {
+    args.pool.apply_to_every_pool(); // <- changed from scrape_threads
     // The top N "domains" of our site, or the --urls file.
-    let pages = match args.pages.start() {
-        Ok(pages) => pages,
-        Err(exit_code) => return Ok(exit_code),
-    };
+    let pages = args.pages.start();
     let urls = &pages.urls;
-    let workers = args.workers.map_or_else(default_workers, |n| n as usize);
-    let per_process = args
-        .per_process
-        .map_or_else(|| urls.len().div_ceil(workers), |n| n as usize);
+    let workers = args.workers as usize;
+    let default_chunk = urls.len().div_ceil(workers); // <- changed from scrape_threads
+    let per_process = args.per_process.map_or(default_chunk, |n| n as usize); // <- changed from scrape_threads
 
     let timer = Timer::start();
-    let outcomes = async_multiprocessing_scraper(
-        urls,
-        workers,
-        per_process,
-        args.pages.timeout(),
-        args.as_in_article,
-    )?;
+    let (timeout, as_in_article) = (args.pages.timeout(), args.as_in_article); // <- changed from scrape_threads
+    let scraped = async_multiprocessing_scraper(urls, per_process, timeout, workers, as_in_article); // <- changed from scrape_threads
+    let completed = match scraped {
+        // <- changed from scrape_threads: the workers may fail to start
+        Ok(completed) => completed,
+        Err(err) => return exit_with_error(1, err),
+    };
     let elapsed = timer.elapsed();
 
-    // Lines chunk by chunk, in the order the chunks finished.
+    // Lines chunk by chunk, each naming the worker that read the page.
     let mut tally = Tally::new(args.pages.quiet);
-    for (index, outcome) in &outcomes {
-        let url = &urls[*index];
-        match outcome {
-            Ok((bytes, worker)) => tally.page_read(url, *bytes, format_args!(" (worker {worker})")),
-            Err(reason) => tally.page_failed(url, reason),
-        }
+    for (index, outcome) in &completed {
+        tally.record(&urls[*index], outcome);
     }
     let max_in_flight = pages.max_in_flight();
-    tally.print_scraped(
-        format_args!(
-            " with {workers} processes, {per_process} URL{} per chunk",
-            if per_process == 1 { "" } else { "s" }
-        ),
-        max_in_flight,
-    );
-    Ok(tally
-        .report("scrape_async_processes", elapsed, max_in_flight)
+    let plural = if per_process == 1 { "" } else { "s" }; // <- changed from scrape_threads
+    let setup = format!(" with {workers} processes, {per_process} URL{plural} per chunk"); // <- changed from scrape_threads
+    tally.print_scraped(setup, max_in_flight); // <- changed from scrape_threads
+    let seconds = elapsed.as_secs_f64();
+    tally
+        .report("scrape_async_processes", elapsed, max_in_flight) // <- changed from scrape_threads
         .extra("workers", workers)
-        .extra("per_process", per_process)
+        .extra("per_process", per_process) // <- changed from scrape_threads
         .extra("as_in_article", args.as_in_article)
-        .finish(format!(
-            "Function 'scrape_async_processes' executed in {:.4}s",
-            elapsed.as_secs_f64()
-        )))
-}
-
-/// `ProcessPoolExecutor`'s default size: one worker per CPU.
-fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+        .finish(format_args!(
+            "Function 'scrape_async_processes' executed in {seconds:.4}s"
+        )) // <- changed from scrape_threads
 }

@@ -31,3 +31,31 @@ fn a_task_limit_is_a_clear_error_not_a_panic() {
         run.stderr
     );
 }
+
+#[test]
+fn four_workers_keep_exactly_four_requests_in_flight() {
+    use support::testkit::{local_site, run_example};
+    // 16 pages of 200 ms on 4 threads: all 4 wait at the site together,
+    // never a fifth.
+    let site = local_site(200, 0.0);
+    let args = [
+        "--site",
+        site.url(),
+        "--count",
+        "16",
+        "--workers",
+        "4",
+        "--quiet",
+    ];
+    let run = run_example(BIN, &args);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.expect("a report record");
+    assert_eq!((report.items, report.errors), (16, 0));
+    assert_eq!(report.extra["workers"], 4);
+    assert_eq!(site.stats().max_in_flight, 4, "one request per thread");
+    assert_eq!(report.extra["max_in_flight"], 4);
+    assert!(
+        run.stdout
+            .contains("with 4 threads, 0 failed; most requests in flight at once: 4")
+    );
+}

@@ -1,5 +1,18 @@
 //! The duration and scale flags shared by several examples (use them as clap
-//! `value_parser`s so a bad value exits 2 with a clear message).
+//! `value_parser`s so a bad value exits 2 with a clear message), and the
+//! defaults of the `--workers` flags.
+
+/// The CPUs this process may use (1 if unknown): the default size of
+/// `multiprocessing.Pool()` and `ProcessPoolExecutor()`, whose twins take
+/// it as `#[arg(long, default_value_t = cpu_count_default())]`.
+pub fn cpu_count_default() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().try_into().unwrap_or(u32::MAX))
+}
+
+/// The default size of `ThreadPoolExecutor()`: min(32, CPUs + 4).
+pub fn thread_pool_executor_default() -> u32 {
+    cpu_count_default().saturating_add(4).min(32)
+}
 
 /// A pause in seconds for the sleep-based examples: 0 to 3600 (0 makes a
 /// quick run; more than an hour is surely a typo).
@@ -30,6 +43,13 @@ pub fn seconds_parser(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worker_defaults_follow_python() {
+        assert!(cpu_count_default() >= 1);
+        let threads = thread_pool_executor_default();
+        assert_eq!(threads, (cpu_count_default() + 4).min(32));
+    }
 
     #[test]
     fn pauses_are_checked() {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use serde::{Deserialize, Serialize};
 
 use crate::Report;
 use crate::report::shorten;
@@ -36,11 +37,15 @@ pub struct DownloadArgs {
 
 impl DownloadArgs {
     /// The article's `[jython, dice] * repeat` from the site, or the `--urls`
-    /// list; see [`Pages::from_flags`] for the site and the exit codes.
-    pub fn start(&self) -> Result<Pages, ExitCode> {
-        Pages::from_flags(&self.site, self.urls.as_deref(), |site| {
-            two_sites(site.base_url(), self.repeat as usize)
-        })
+    /// list; see [`Pages::from_flags`] for the site. Like clap's `parse`, it
+    /// exits on failure: `error: ...` and exit 2 for a bad `--urls` file, 1
+    /// when the local site cannot start.
+    pub fn start(&self) -> Pages {
+        Pages::or_exit(Pages::try_from_flags(
+            &self.site,
+            self.urls.as_deref(),
+            |site| two_sites(site.base_url(), self.repeat as usize),
+        ))
     }
 
     /// The per-request timeout (`--timeout`).
@@ -71,11 +76,15 @@ pub struct ScrapeArgs {
 
 impl ScrapeArgs {
     /// The site's top `--count` "domains", or the `--urls` list; see
-    /// [`Pages::from_flags`] for the site and the exit codes.
-    pub fn start(&self) -> Result<Pages, ExitCode> {
-        Pages::from_flags(&self.site, self.urls.as_deref(), |site| {
-            domain_urls(site, self.count as usize)
-        })
+    /// [`Pages::from_flags`] for the site. Like clap's `parse`, it exits on
+    /// failure: `error: ...` and exit 2 for a bad `--urls` file, 1 when the
+    /// local site cannot start.
+    pub fn start(&self) -> Pages {
+        Pages::or_exit(Pages::try_from_flags(
+            &self.site,
+            self.urls.as_deref(),
+            |site| domain_urls(site, self.count as usize),
+        ))
     }
 
     /// The per-request timeout (`--timeout`).
@@ -105,14 +114,36 @@ impl Pages {
         urls_file: Option<&Path>,
         local_urls: impl FnOnce(&SiteGuard) -> Vec<String>,
     ) -> Result<Pages, ExitCode> {
+        Pages::try_from_flags(site_args, urls_file, local_urls)
+            .map_err(|(code, err)| exit_with_error(code, err))
+    }
+
+    /// The pages, or print `error: ...` and exit at once with the code of
+    /// [`Pages::from_flags`] (2: a bad `--urls` file, 1: no local site), the
+    /// way clap exits 2 on a bad flag. Nothing has been fetched yet, so
+    /// nothing is left half done.
+    fn or_exit(pages: Result<Pages, (u8, anyhow::Error)>) -> Pages {
+        pages.unwrap_or_else(|(code, err)| {
+            eprintln!("error: {err:#}");
+            std::process::exit(code.into())
+        })
+    }
+
+    /// [`Pages::from_flags`], with the exit code and the error handed back
+    /// unprinted.
+    fn try_from_flags(
+        site_args: &SiteArgs,
+        urls_file: Option<&Path>,
+        local_urls: impl FnOnce(&SiteGuard) -> Vec<String>,
+    ) -> Result<Pages, (u8, anyhow::Error)> {
         let listed = urls_file
             .map(read_url_list)
             .transpose()
-            .map_err(|err| exit_with_error(2, err))?;
+            .map_err(|err| (2, err))?;
         let site = if listed.is_some() && site_args.site.is_none() {
             None
         } else {
-            Some(site_args.start().map_err(|err| exit_with_error(1, err))?)
+            Some(site_args.start().map_err(|err| (1, err))?)
         };
         let urls = match (listed, &site) {
             (Some(urls), _) => urls,
@@ -169,10 +200,61 @@ pub fn reqwest_failure(err: reqwest::Error) -> String {
     }
 }
 
-/// Print one page's line: `Read N from URL` or `Failed URL: reason`.
-pub fn print_outcome(url: &str, outcome: &Result<usize, String>) {
+/// A page as its `Read` line shows it: its size, then who read it when
+/// that is part of the lesson (a worker process).
+pub trait PageLine {
+    /// The page's size in bytes.
+    fn bytes(&self) -> usize;
+    /// What follows the URL on the `Read` line, e.g. ` (worker 1, pid 4242)`.
+    fn reader(&self) -> String {
+        String::new()
+    }
+}
+
+/// A page read in this process: its size is all there is to say.
+impl PageLine for usize {
+    fn bytes(&self) -> usize {
+        *self
+    }
+}
+
+/// A page a worker process read, as it crosses the pipe back to the parent
+/// (hence the serde derives): its size, and which worker read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerPage {
+    pub bytes: usize,
+    /// The worker's index in its pool (0, 1, ...; 0 outside a pool).
+    pub worker: usize,
+    /// The worker's process id: another process than the parent's.
+    pub pid: u32,
+}
+
+#[cfg(feature = "pool")]
+impl WorkerPage {
+    /// `bytes` read by this process, as the pool worker it is.
+    pub fn read_here(bytes: usize) -> WorkerPage {
+        WorkerPage {
+            bytes,
+            worker: crate::pool::worker_id().unwrap_or(0),
+            pid: std::process::id(),
+        }
+    }
+}
+
+impl PageLine for WorkerPage {
+    fn bytes(&self) -> usize {
+        self.bytes
+    }
+    fn reader(&self) -> String {
+        format!(" (worker {}, pid {})", self.worker, self.pid)
+    }
+}
+
+/// Print one page's line: `Read N from URL` (and who read it) or `Failed
+/// URL: reason`.
+pub fn print_outcome<P: PageLine, E: Display>(url: &str, outcome: &Result<P, E>) {
     match outcome {
-        Ok(bytes) => print_read(url, *bytes, ""),
+        Ok(page) => print_read(url, page.bytes(), page.reader()),
         Err(reason) => print_failed(url, reason),
     }
 }
@@ -219,9 +301,9 @@ impl Tally {
     }
 
     /// Count one page and print its line (see [`print_outcome`]).
-    pub fn record(&mut self, url: &str, outcome: &Result<usize, String>) {
+    pub fn record<P: PageLine, E: Display>(&mut self, url: &str, outcome: &Result<P, E>) {
         match outcome {
-            Ok(bytes) => self.page_read(url, *bytes, ""),
+            Ok(page) => self.page_read(url, page.bytes(), page.reader()),
             Err(reason) => self.page_failed(url, reason),
         }
     }
@@ -312,10 +394,14 @@ mod tests {
     #[test]
     fn a_tally_counts_reads_and_failures() {
         let mut tally = Tally::new(true);
-        tally.record("http://127.0.0.1:1/a", &Ok(10));
-        tally.record("http://127.0.0.1:1/b", &Err("HTTP 500".to_string()));
+        tally.record("http://127.0.0.1:1/a", &Ok::<usize, String>(10));
+        tally.record("http://127.0.0.1:1/b", &Err::<usize, _>("HTTP 500"));
         tally.page_read("http://127.0.0.1:1/c", 5, " (worker 0)");
-        assert_eq!((tally.urls(), tally.read(), tally.failed()), (3, 2, 1));
+        let page = WorkerPage::read_here(7);
+        tally.record("http://127.0.0.1:1/d", &Ok::<_, String>(page));
+        assert_eq!((page.worker, page.pid), (0, std::process::id()));
+        assert_eq!(page.reader(), format!(" (worker 0, pid {})", page.pid));
+        assert_eq!((tally.urls(), tally.read(), tally.failed()), (4, 3, 1));
         let counted = Tally::count(&[Ok(1), Err(()), Err(())]);
         assert_eq!(
             (counted.urls(), counted.read(), counted.failed()),
@@ -323,8 +409,8 @@ mod tests {
         );
 
         let report = tally.report("x", Duration::ZERO, Some(4));
-        assert_eq!((report.items, report.errors), (2, 1));
-        assert_eq!(report.extra["urls"], 3);
+        assert_eq!((report.items, report.errors), (3, 1));
+        assert_eq!(report.extra["urls"], 4);
         assert_eq!(report.extra["max_in_flight"], 4);
         let report = tally.report("x", Duration::ZERO, None);
         assert!(report.extra["max_in_flight"].is_null());
