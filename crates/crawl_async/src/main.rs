@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use futures::stream::{self, StreamExt}; // <- changed from crawl_serial
 use support::Timer;
-use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client}; // <- changed from crawl_serial
+use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client};
 use url::Url;
 
 /// Crawl the site breadth-first, a whole level of pages at a time.
@@ -35,15 +35,7 @@ struct Args {
     /// Requests in flight at most (the article's cap: its executor's 20 threads).
     #[arg(long, value_name = "N", default_value_t = 100, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    // ^ changed from crawl_serial
     concurrency: u32, // <- changed from crawl_serial
-}
-
-/// Fetch one page: the article's `requests.get`, run in its executor. Here
-/// the request is a future; while it waits, the thread runs the others.
-async fn fetch_page(client: &reqwest::Client, url: &Url) -> Result<Page, PageError> {
-    let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
-    Page::read_async(url, response).await // <- changed from crawl_serial
 }
 
 /// The article's inner `get_urls`: fetch every URL of a level, at most
@@ -53,12 +45,17 @@ async fn get_urls(
     urls: &[Url],             // <- changed from crawl_serial
     concurrency: usize,       // <- changed from crawl_serial
 ) -> Vec<Result<Page, PageError>> {
+    // Each fetch is a future (the article runs `requests.get` in its
+    // executor's threads): while it waits, the thread runs the others.
+    let fetches = stream::iter(urls).map(|url| async move {
+        let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
+        Page::read_async(url, response).await // <- changed from crawl_serial
+    });
     // `buffered(n)` polls at most n of these futures at once and yields
     // their results in input order, like `gather`. A future that is not
     // polled sends nothing, so the rest of the level waits its turn.
-    let fetches = stream::iter(urls).map(|url| fetch_page(client, url)); // <- changed from crawl_serial
     fetches.buffered(concurrency).collect().await // <- changed from crawl_serial
-} // <- changed from crawl_serial
+}
 
 /// The article's crawl: fetch the whole frontier (every URL found but not
 /// fetched yet), then parse every page and queue the new links; repeat.
@@ -81,7 +78,7 @@ async fn get_urls_asyncio(
         for (page, fetched) in level.iter().zip(pages) {
             let result = fetched.map(|fetched| fetched.links(page)); // <- changed from crawl_serial
             crawl.post_process(page, result); // <- changed from crawl_serial
-        } // <- changed from crawl_serial
+        }
     }
     crawl
 }
@@ -99,11 +96,11 @@ async fn main() -> ExitCode {
     let client = match crawl_client(args.crawl.site.timeout()) {
         Ok(client) => client,     // <- changed from crawl_serial
         Err(exit) => return exit, // <- changed from crawl_serial
-    }; // <- changed from crawl_serial
-    let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize); // <- changed from crawl_serial
+    };
+    let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
-    let res = get_urls_asyncio(&client, target.start.clone(), max_urls, concurrency).await; // <- changed from crawl_serial
+    let res = get_urls_asyncio(&client, target.start.clone(), max_urls, concurrency).await;
     let elapsed = timer.elapsed();
     res.print_summary();
     let stats = tokio::task::block_in_place(|| target.stats()); // <- changed from crawl_serial

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use support::Timer;
-use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client}; // <- changed from crawl_serial
+use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client};
 use tokio::task::JoinSet; // <- changed from crawl_serial
 use url::Url;
 
@@ -35,7 +35,6 @@ struct Args {
     /// Requests in flight at most (the article's cap: its executor's 20 threads).
     #[arg(long, value_name = "N", default_value_t = 100, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    // ^ changed from crawl_serial
     concurrency: u32, // <- changed from crawl_serial
 }
 
@@ -50,14 +49,14 @@ async fn get_urls(client: &reqwest::Client, url: &Url) -> Result<Vec<Url>, PageE
         // stall every request it drives, so it goes to the blocking threads.
         Page::Html(html) if html.len() > PARSE_INLINE_MAX_BYTES => {
             let url = url.clone(); // <- changed from crawl_serial
-            let parse = tokio::task::spawn_blocking(move || Page::Html(html).links(&url)); // <- changed from crawl_serial
+            let parse = tokio::task::spawn_blocking(move || Page::Html(html).links(&url));
             parse // <- changed from crawl_serial
                 .await // <- changed from crawl_serial
-                .map_err(|err| PageError::new(format!("parsing failed: {err}"))) // <- changed from crawl_serial
-        } // <- changed from crawl_serial
+                .map_err(|err| PageError::new(format!("parsing failed: {err}")))
+        }
         // A small page parses in tens of microseconds: fine right here.
         page => Ok(page.links(url)), // <- changed from crawl_serial
-    } // <- changed from crawl_serial
+    }
 }
 
 /// Keep `concurrency` pages in flight: whenever one finishes, queue its new
@@ -85,12 +84,12 @@ async fn get_all_urls_continuous(
             next += 1; // <- changed from crawl_serial
             // A `Client` is a handle to one shared connection pool: cheap to clone.
             let client = client.clone(); // <- changed from crawl_serial
-            in_flight.spawn(async move { (get_urls(&client, &page).await, page) }); // <- changed from crawl_serial
-        } // <- changed from crawl_serial
+            in_flight.spawn(async move { (get_urls(&client, &page).await, page) });
+        }
         // Nothing in flight and nothing to start: the crawl is over.
         let Some(joined) = in_flight.join_next().await else {
             break; // <- changed from crawl_serial
-        }; // <- changed from crawl_serial
+        };
         // The lesson of this file: the others stay in flight while we queue.
         let (result, page) = match joined {
             Ok(done) => done, // <- changed from crawl_serial
@@ -99,8 +98,8 @@ async fn get_all_urls_continuous(
                 crawl.failed += 1; // <- changed from crawl_serial
                 eprintln!("a crawl task failed: {err}"); // <- changed from crawl_serial
                 continue; // <- changed from crawl_serial
-            } // <- changed from crawl_serial
-        }; // <- changed from crawl_serial
+            }
+        };
         crawl.post_process(&page, result);
     }
     crawl
@@ -119,16 +118,16 @@ async fn main() -> ExitCode {
     let client = match crawl_client(args.crawl.site.timeout()) {
         Ok(client) => client,     // <- changed from crawl_serial
         Err(exit) => return exit, // <- changed from crawl_serial
-    }; // <- changed from crawl_serial
-    let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize); // <- changed from crawl_serial
+    };
+    let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
     // The loop runs as a task on the runtime's worker threads, not on main's
     // thread: a finished fetch wakes it where it ran, not on a third thread.
-    let crawl = get_all_urls_continuous(client, target.start.clone(), max_urls, concurrency); // <- changed from crawl_serial
+    let crawl = get_all_urls_continuous(client, target.start.clone(), max_urls, concurrency);
     let Ok(res) = tokio::spawn(crawl).await else {
         return ExitCode::from(1); // <- changed from crawl_serial
-    }; // <- changed from crawl_serial
+    };
     let elapsed = timer.elapsed();
     res.print_summary();
     let stats = tokio::task::block_in_place(|| target.stats()); // <- changed from crawl_serial
@@ -137,7 +136,7 @@ async fn main() -> ExitCode {
         elapsed,                  // <- changed from crawl_serial
         stats.as_ref(),           // <- changed from crawl_serial
         concurrency,              // <- changed from crawl_serial
-    ) // <- changed from crawl_serial
+    )
     .extra("mode", "continuous") // <- changed from crawl_serial
     .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64())) // <- changed from crawl_serial
 }

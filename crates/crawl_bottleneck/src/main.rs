@@ -19,15 +19,8 @@ use clap::Parser;
 use scraper::Html; // <- changed from crawl_serial
 use support::Timer;
 use support::crawl::{
-    Crawl,             // <- changed from crawl_serial
-    CrawlArgs,         // <- changed from crawl_serial
-    Page,              // <- changed from crawl_serial
-    PageError,         // <- changed from crawl_serial
-    crawl_agent,       // <- changed from crawl_serial
-    links_in_document, // <- changed from crawl_serial
-    median,            // <- changed from crawl_serial
-    same_origin,       // <- changed from crawl_serial
-}; // <- changed from crawl_serial
+    Crawl, CrawlArgs, Page, PageError, crawl_agent, links_in_document, median, same_origin,
+};
 use url::Url;
 
 /// Time the request, the parse and the link extraction of a few pages.
@@ -40,7 +33,6 @@ struct Args {
     /// How many pages to time (the article times one).
     #[arg(long, value_name = "N", default_value_t = 20, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    // ^ changed from crawl_serial
     samples: u32, // <- changed from crawl_serial
 }
 
@@ -61,7 +53,7 @@ fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<U
     let html = match Page::read(url, response)? {
         Page::Html(html) => html, // <- changed from crawl_serial
         other => return Ok((None, other.links(url))), // <- changed from crawl_serial
-    }; // <- changed from crawl_serial
+    };
     let s2 = Instant::now(); // <- changed from crawl_serial
     // The parse builds the whole DOM tree (html5ever, a browser-grade parser).
     let document = Html::parse_document(&html); // <- changed from crawl_serial
@@ -75,7 +67,7 @@ fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<U
         parse: s3 - s2,    // <- changed from crawl_serial
         extract: s4 - s3,  // <- changed from crawl_serial
         bytes: html.len(), // <- changed from crawl_serial
-    }; // <- changed from crawl_serial
+    };
     Ok((Some(times), links)) // <- changed from crawl_serial
 }
 
@@ -97,7 +89,7 @@ fn main() -> ExitCode {
     let mut queue = VecDeque::from([target.start.clone()]); // <- changed from crawl_serial
     let mut seen = HashSet::from([target.start.clone()]); // <- changed from crawl_serial
     let secs = |duration: Duration| duration.as_secs_f64(); // <- changed from crawl_serial
-    println!("request (s)   parse (s)     extract (s)   bytes  page"); // <- changed from crawl_serial
+    println!("request (s)   parse (s)     extract (s)   bytes  page");
     while times.len() < samples {
         let Some(url) = queue.pop_front() else { break }; // <- changed from crawl_serial
         crawl.urls.push(url.clone()); // <- changed from crawl_serial
@@ -105,54 +97,45 @@ fn main() -> ExitCode {
         match &result {
             Ok(_) => crawl.fetched += 1, // <- changed from crawl_serial
             Err(why) => crawl.note_failure(&url, why), // <- changed from crawl_serial
-        } // <- changed from crawl_serial
+        }
         let (timed, links) = result.unwrap_or_default(); // <- changed from crawl_serial
         if let Some(page) = timed {
-            let row = [secs(page.request), secs(page.parse), secs(page.extract)]; // <- changed from crawl_serial
-            println!(
-                "{:<13.6} {:<13.6} {:<13.6} {:<6} {url}", // <- changed from crawl_serial
-                row[0],                                   // <- changed from crawl_serial
-                row[1],                                   // <- changed from crawl_serial
-                row[2],                                   // <- changed from crawl_serial
-                page.bytes                                // <- changed from crawl_serial
-            ); // <- changed from crawl_serial
+            let [request, parse, extract] = [page.request, page.parse, page.extract].map(secs);
+            let bytes = page.bytes; // <- changed from crawl_serial
+            println!("{request:<13.6} {parse:<13.6} {extract:<13.6} {bytes:<6} {url}");
             times.push(page); // <- changed from crawl_serial
-        } // <- changed from crawl_serial
-        queue.extend(links.into_iter().filter(|link| seen.insert(link.clone()))); // <- changed from crawl_serial
-    } // <- changed from crawl_serial
+        }
+        queue.extend(links.into_iter().filter(|link| seen.insert(link.clone())));
+    }
     let elapsed = timer.elapsed();
 
-    let median_of = |part: fn(&PageTimes) -> Duration| median(times.iter().map(part).collect()); // <- changed from crawl_serial
-    let (request, parse) = (median_of(|t| t.request), median_of(|t| t.parse)); // <- changed from crawl_serial
-    let (extract, cpu) = (median_of(|t| t.extract), median_of(|t| t.parse + t.extract)); // <- changed from crawl_serial
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()); // <- changed from crawl_serial
-    println!(
-        "\nmedians over {} pages (request, parse, extract, in seconds):", // <- changed from crawl_serial
-        times.len() // <- changed from crawl_serial
-    ); // <- changed from crawl_serial
+    let median_of = // <- changed from crawl_serial
+        |part: fn(&PageTimes) -> Duration| secs(median(times.iter().map(part).collect()));
+    let (request, parse) = (median_of(|t| t.request), median_of(|t| t.parse));
+    let (extract, cpu) = (median_of(|t| t.extract), median_of(|t| t.parse + t.extract));
+    let (pages, cores) = (
+        times.len(), // <- changed from crawl_serial
+        std::thread::available_parallelism().map_or(1, |n| n.get()), // <- changed from crawl_serial
+    );
+    println!("\nmedians over {pages} pages (request, parse, extract, in seconds):");
     // The article's line: three numbers, request then parse then extract.
-    println!(
-        "{:.6} {:.6} {:.6}", // <- changed from crawl_serial
-        secs(request),       // <- changed from crawl_serial
-        secs(parse),         // <- changed from crawl_serial
-        secs(extract)        // <- changed from crawl_serial
-    ); // <- changed from crawl_serial
-    if !cpu.is_zero() {
+    println!("{request:.6} {parse:.6} {extract:.6}"); // <- changed from crawl_serial
+    if cpu > 0.0 {
         println!(
             "the request takes {:.0}x the parse and extraction together; CPU per page {:.1} us, \
              so {cores} cores parse at most {:.0} pages/s",
-            secs(request) / secs(cpu), // <- changed from crawl_serial
-            secs(cpu) * 1e6,           // <- changed from crawl_serial
-            cores as f64 / secs(cpu),  // <- changed from crawl_serial
-        ); // <- changed from crawl_serial
-    } // <- changed from crawl_serial
+            request / cpu,      // <- changed from crawl_serial
+            cpu * 1e6,          // <- changed from crawl_serial
+            cores as f64 / cpu, // <- changed from crawl_serial
+        );
+    }
     let stats = target.stats();
     crawl // <- changed from crawl_serial
         .report("crawl_bottleneck", elapsed, stats.as_ref(), 1) // <- changed from crawl_serial
-        .extra("request_s", secs(request)) // <- changed from crawl_serial
-        .extra("parse_s", secs(parse)) // <- changed from crawl_serial
-        .extra("extract_s", secs(extract)) // <- changed from crawl_serial
-        .extra("cpu_per_page_s", secs(cpu)) // <- changed from crawl_serial
+        .extra("request_s", request) // <- changed from crawl_serial
+        .extra("parse_s", parse) // <- changed from crawl_serial
+        .extra("extract_s", extract) // <- changed from crawl_serial
+        .extra("cpu_per_page_s", cpu) // <- changed from crawl_serial
         .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }
 

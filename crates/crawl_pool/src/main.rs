@@ -16,14 +16,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use support::Timer;
 use support::crawl::{
-    Crawl,                 // <- changed from crawl_serial
-    CrawlArgs,             // <- changed from crawl_serial
-    CrawlWorkers,          // <- changed from crawl_serial
-    Page,                  // <- changed from crawl_serial
-    PageError,             // <- changed from crawl_serial
-    crawl_agent,           // <- changed from crawl_serial
-    serve_if_crawl_worker, // <- changed from crawl_serial
-}; // <- changed from crawl_serial
+    Crawl, CrawlArgs, CrawlWorkers, Page, PageError, crawl_agent, serve_if_crawl_worker,
+};
 use support::pool::TaskTimeoutArg; // <- changed from crawl_serial
 use url::Url;
 
@@ -43,7 +37,6 @@ struct Args {
     /// Pages fetched at once: the pool's size (the article's `max_worker`, 10).
     #[arg(long, value_name = "N", default_value_t = 10, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=256))]
-    // ^ changed from crawl_serial
     workers: u32, // <- changed from crawl_serial
 
     /// Fetch and parse in worker processes instead of threads.
@@ -67,7 +60,7 @@ fn get_urls(agent: &ureq::Agent, url: &Url) -> Result<Vec<Url>, PageError> {
 enum Workers {
     Threads(ureq::Agent),         // <- changed from crawl_serial
     Processes(Box<CrawlWorkers>), // <- changed from crawl_serial
-} // <- changed from crawl_serial
+}
 
 /// Run `get_urls` for every URL of the batch at once; one result per URL,
 /// in batch order (the article's `apply_async` calls, then `pool.join()`).
@@ -77,19 +70,19 @@ fn map_batch(pool: &mut Workers, batch: &[Url]) -> Vec<Result<Vec<Url>, PageErro
         // so they may borrow the agent and the URLs (no Arc, no clone).
         Workers::Threads(agent) => std::thread::scope(|scope| {
             let agent = &*agent; // <- changed from crawl_serial
-            let threads: Vec<_> = (batch.iter()) // <- changed from crawl_serial
-                .map(|url| scope.spawn(move || get_urls(agent, url))) // <- changed from crawl_serial
-                .collect(); // <- changed from crawl_serial
-            let panicked = |_| Err(PageError::new("the fetching thread panicked")); // <- changed from crawl_serial
-            (threads.into_iter()) // <- changed from crawl_serial
-                .map(|thread| thread.join().unwrap_or_else(panicked)) // <- changed from crawl_serial
+            let spawn = |url| scope.spawn(move || get_urls(agent, url));
+            let threads: Vec<_> = batch.iter().map(spawn).collect(); // <- changed from crawl_serial
+            let panicked = |_| Err(PageError::new("the fetching thread panicked"));
+            threads // <- changed from crawl_serial
+                .into_iter() // <- changed from crawl_serial
+                .map(|thread| thread.join().unwrap_or_else(panicked))
                 .collect() // <- changed from crawl_serial
-        }), // <- changed from crawl_serial
+        }),
         // `batch.len()` workers, one URL at a time each: here too at most
         // that many requests are out.
         Workers::Processes(processes) => processes.map(batch), // <- changed from crawl_serial
-    } // <- changed from crawl_serial
-} // <- changed from crawl_serial
+    }
+}
 
 /// The batched crawl: take the next `max_worker` URLs of the queue, fetch
 /// them at once, queue the new links, until `max_urls` are found.
@@ -104,7 +97,7 @@ fn get_all_urls_parallel(
     let mut crawl = Crawl::new(url, max_urls);
     let mut next = 0;
     while next < crawl.urls.len() && crawl.urls.len() < max_urls {
-        let batch = crawl.urls[next..(next + max_worker).min(crawl.urls.len())].to_vec(); // <- changed from crawl_serial
+        let batch = crawl.urls[next..(next + max_worker).min(crawl.urls.len())].to_vec();
         next += batch.len(); // <- changed from crawl_serial
         // The lesson of this file: a batch is out at once, then waited for.
         let results = map_batch(pool, &batch); // <- changed from crawl_serial
@@ -112,7 +105,7 @@ fn get_all_urls_parallel(
         // completion order), so every run lists the URLs in one order.
         for (page, result) in batch.iter().zip(results) {
             crawl.post_process(page, result); // <- changed from crawl_serial
-        } // <- changed from crawl_serial
+        }
     }
     crawl
 }
@@ -129,20 +122,20 @@ fn main() -> ExitCode {
     // One agent for the whole crawl, like one `requests` session: the
     // connection to the site is opened once and reused for every page.
     let agent = crawl_agent(args.crawl.site.timeout());
-    let (max_urls, workers) = (args.max_urls as usize, args.workers as usize); // <- changed from crawl_serial
+    let (max_urls, workers) = (args.max_urls as usize, args.workers as usize);
     // Processes are started once: a new pool per batch, as in the article,
     // would cost milliseconds each time (threads per batch are cheap).
     let mut pool = Workers::Threads(agent); // <- changed from crawl_serial
     if args.processes {
         match CrawlWorkers::start(workers, args.crawl.site.timeout()) {
-            Ok(processes) => pool = Workers::Processes(Box::new(processes)), // <- changed from crawl_serial
+            Ok(processes) => pool = Workers::Processes(Box::new(processes)),
             Err(exit) => return exit, // <- changed from crawl_serial
-        } // <- changed from crawl_serial
-    } // <- changed from crawl_serial
+        }
+    }
     let kind = ["threads", "processes"][args.processes as usize]; // <- changed from crawl_serial
 
     let timer = Timer::start();
-    let res = get_all_urls_parallel(&mut pool, target.start.clone(), max_urls, workers); // <- changed from crawl_serial
+    let res = get_all_urls_parallel(&mut pool, target.start.clone(), max_urls, workers);
     let elapsed = timer.elapsed();
     res.print_summary();
     let stats = target.stats();
