@@ -457,7 +457,8 @@ pub struct Crawl {
 
 impl Crawl {
     /// A crawl that has found its start page only, with a progress bar
-    /// toward `max_urls` URLs (see [`CrawlProgress`]).
+    /// toward `max_urls` URLs (see [`CrawlProgress`]). (`Crawl::default()`
+    /// is a tally with no cap room: its `post_process` queues nothing.)
     pub fn new(start: Url, max_urls: usize) -> Self {
         Crawl {
             urls: vec![start.clone()],
@@ -491,7 +492,7 @@ impl Crawl {
     }
 
     /// Show the counts on the progress bar; cheap enough after every page.
-    pub fn show_progress(&mut self) {
+    fn show_progress(&mut self) {
         if let Some(progress) = &mut self.progress {
             progress.update(self.urls.len(), self.fetched, self.failed);
         }
@@ -951,6 +952,31 @@ mod tests {
             ["127.0.0.1:80".parse().unwrap()]
         );
         assert_eq!(resolve("https://[::1]/x"), ["[::1]:443".parse().unwrap()]);
+    }
+
+    #[test]
+    fn post_process_queues_each_new_link_once_up_to_max_urls() {
+        let start = url("http://h.test/0");
+        let mut crawl = Crawl::new(start.clone(), 4);
+        let links = |paths: &[&str]| -> Vec<Url> {
+            paths
+                .iter()
+                .map(|p| url(&format!("http://h.test/{p}")))
+                .collect()
+        };
+        crawl.post_process(&start, Ok(links(&["0", "1", "2", "1"])));
+        let paths: Vec<&str> = crawl.urls.iter().map(Url::path).collect();
+        assert_eq!(
+            paths,
+            ["/0", "/1", "/2"],
+            "the start and repeats are not queued again"
+        );
+        crawl.post_process(&crawl.urls[1].clone(), Ok(links(&["2", "3", "4", "5"])));
+        assert_eq!(crawl.urls.len(), 4, "the cap holds");
+        assert_eq!(crawl.urls[3].path(), "/3");
+        crawl.post_process(&crawl.urls[2].clone(), Err(PageError::new("HTTP 500")));
+        assert_eq!((crawl.fetched, crawl.failed), (2, 1));
+        assert!(crawl.all_distinct());
     }
 
     #[test]
