@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use futures::stream::{self, StreamExt}; // <- changed from crawl_serial
+use reqwest::Client; // <- changed from crawl_serial
 use support::Timer;
 use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client};
 use url::Url;
@@ -41,30 +42,25 @@ struct Args {
 /// The article's inner `get_urls`: fetch every URL of a level, at most
 /// `concurrency` at once; one page per URL, in the level's order.
 async fn get_urls(
-    client: &reqwest::Client, // <- changed from crawl_serial
-    urls: &[Url],             // <- changed from crawl_serial
-    concurrency: usize,       // <- changed from crawl_serial
+    client: &Client,    // <- changed from crawl_serial
+    urls: &[Url],       // <- changed from crawl_serial
+    concurrency: usize, // <- changed from crawl_serial
 ) -> Vec<Result<Page, PageError>> {
-    // Each fetch is a future (the article runs `requests.get` in its
-    // executor's threads): while it waits, the thread runs the others.
+    // Each fetch is a future (the article's `requests.get` in its executor):
+    // while it waits, the thread runs the others. `buffered(n)` polls at most
+    // n at once and yields in input order, like `gather`; a future not yet
+    // polled sends nothing, so the rest of the level waits its turn.
     let fetches = stream::iter(urls).map(|url| async move {
         let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
         Page::read_async(url, response).await // <- changed from crawl_serial
     });
-    // `buffered(n)` polls at most n of these futures at once and yields
-    // their results in input order, like `gather`. A future that is not
-    // polled sends nothing, so the rest of the level waits its turn.
     fetches.buffered(concurrency).collect().await // <- changed from crawl_serial
 }
 
 /// The article's crawl: fetch the whole frontier (every URL found but not
 /// fetched yet), then parse every page and queue the new links; repeat.
-async fn get_urls_asyncio(
-    client: &reqwest::Client, // <- changed from crawl_serial
-    url: Url,                 // <- changed from crawl_serial
-    max_urls: usize,          // <- changed from crawl_serial
-    concurrency: usize,       // <- changed from crawl_serial
-) -> Crawl {
+async fn get_urls_asyncio(client: &Client, url: Url, max_urls: usize, concurrency: usize) -> Crawl {
+    // ^ changed from crawl_serial
     // `crawl.urls` is the article's `q`, the answer and the queue: the URLs
     // before `next` (its `p`) were fetched. It keeps `visited` too.
     let mut crawl = Crawl::new(url, max_urls);
@@ -87,16 +83,10 @@ async fn get_urls_asyncio(
 async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let target = match args.crawl.open() {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
+    let target = args.crawl.open();
     // One client for the whole crawl, like one `requests` session: its
     // connections to the site are opened once and reused for every page.
-    let client = match crawl_client(args.crawl.site.timeout()) {
-        Ok(client) => client,     // <- changed from crawl_serial
-        Err(exit) => return exit, // <- changed from crawl_serial
-    };
+    let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial
     let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
@@ -115,7 +105,7 @@ mod tests {
     use support::crawl::testing::{OffOriginSite, graph_root, site_of_linked_pages};
 
     async fn crawl(start: Url, max_urls: usize, concurrency: usize) -> Crawl {
-        let client = crawl_client(std::time::Duration::from_secs(10)).unwrap();
+        let client = crawl_client(std::time::Duration::from_secs(10));
         get_urls_asyncio(&client, start, max_urls, concurrency).await
     }
 

@@ -109,16 +109,10 @@ async fn get_all_urls_continuous(
 async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let target = match args.crawl.open() {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
+    let target = args.crawl.open();
     // One client for the whole crawl, like one `requests` session: its
     // connections to the site are opened once and reused for every page.
-    let client = match crawl_client(args.crawl.site.timeout()) {
-        Ok(client) => client,     // <- changed from crawl_serial
-        Err(exit) => return exit, // <- changed from crawl_serial
-    };
+    let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial
     let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
@@ -147,7 +141,7 @@ mod tests {
     use support::crawl::testing::{OffOriginSite, graph_root, site_of_linked_pages};
 
     async fn crawl(start: Url, max_urls: usize, concurrency: usize) -> Crawl {
-        let client = crawl_client(std::time::Duration::from_secs(10)).unwrap();
+        let client = crawl_client(std::time::Duration::from_secs(10));
         get_all_urls_continuous(client, start, max_urls, concurrency).await
     }
 
@@ -227,7 +221,7 @@ mod tests {
             ..site::Config::default()
         })
         .unwrap();
-        let client = crawl_client(std::time::Duration::from_secs(10)).unwrap();
+        let client = crawl_client(std::time::Duration::from_secs(10));
         let big_url = Url::parse(&format!("{}/big.html", site.url())).unwrap();
         let links = get_urls(&client, &big_url).await.unwrap();
         let links: Vec<&str> = links.iter().map(Url::path).collect();

@@ -74,10 +74,7 @@ fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<U
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let target = match args.crawl.open() {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
+    let target = args.crawl.open();
     let agent = crawl_agent(args.crawl.site.timeout());
     let samples = args.samples as usize; // <- changed from crawl_serial
 

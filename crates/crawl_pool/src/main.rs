@@ -115,10 +115,7 @@ fn main() -> ExitCode {
     serve_if_crawl_worker(get_urls); // <- changed from crawl_serial
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from crawl_serial
-    let target = match args.crawl.open() {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
+    let target = args.crawl.open();
     // One agent for the whole crawl, like one `requests` session: the
     // connection to the site is opened once and reused for every page.
     let agent = crawl_agent(args.crawl.site.timeout());

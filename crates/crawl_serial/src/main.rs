@@ -60,10 +60,7 @@ fn get_all_urls(agent: &ureq::Agent, url: Url, max_urls: usize) -> Crawl {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let target = match args.crawl.open() {
-        Ok(target) => target,
-        Err(exit) => return exit,
-    };
+    let target = args.crawl.open();
     // One agent for the whole crawl, like one `requests` session: the
     // connection to the site is opened once and reused for every page.
     let agent = crawl_agent(args.crawl.site.timeout());

@@ -284,9 +284,10 @@ pub fn crawl_agent(timeout: Duration) -> ureq::Agent {
 }
 
 /// The async client of the crawlers: [`crate::web::async_client`] without
-/// following redirects (see [`crawl_agent`]). If it cannot be built, say
-/// why (`error: ...`) and give back the exit code of a failed run (1).
-pub fn crawl_client(timeout: Duration) -> Result<reqwest::Client, ExitCode> {
+/// following redirects (see [`crawl_agent`]). Like clap's `parse`, it ends
+/// the program if it cannot (`error: ...`, exit 1: no TLS provider), before
+/// anything is fetched.
+pub fn crawl_client(timeout: Duration) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
@@ -294,9 +295,9 @@ pub fn crawl_client(timeout: Duration) -> Result<reqwest::Client, ExitCode> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1024)
         .build()
-        .map_err(|err| {
+        .unwrap_or_else(|err| {
             eprintln!("error: building the HTTP client: {}", describe_error(&err));
-            ExitCode::from(1)
+            std::process::exit(1)
         })
 }
 
@@ -389,12 +390,12 @@ pub struct CrawlTarget {
 
 impl CrawlArgs {
     /// Start the local site (unless `--site` or `--start` says where to go)
-    /// and work out the start page; on failure, print `error: ...` and give
-    /// back the exit code for bad arguments (2).
-    pub fn open(&self) -> Result<CrawlTarget, ExitCode> {
-        self.try_open().map_err(|err| {
+    /// and work out the start page. Like clap's `parse`, it ends the
+    /// program on failure: `error: ...`, exit 2 (bad arguments).
+    pub fn open(&self) -> CrawlTarget {
+        self.try_open().unwrap_or_else(|err| {
             eprintln!("error: {err:#}");
-            ExitCode::from(2)
+            std::process::exit(2)
         })
     }
 
