@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use support::crawl::testing::{OffOriginSite, local_site};
+use support::crawl::testing::{OffOriginSite, site_of_linked_pages};
 use support::report::read_reports;
 
 /// Run the binary against `site` and return its report record and exit status.
@@ -33,10 +33,21 @@ fn run_crawl_pool(site: &site::SiteHandle, extra: &[&str]) -> (support::Report, 
 }
 
 #[test]
-fn processes_find_every_reachable_page_within_the_batch_size() {
-    let site = local_site(300, 0, 0.0);
+fn processes_reach_the_cap_on_requests_in_flight_and_never_exceed_it() {
+    // 20 ms per answer: the 4 workers of a batch meet at the site.
+    let site = site_of_linked_pages(300, 20, 0.0);
+    let (report, status) = run_crawl_pool(&site, &["--max-urls", "100", "--workers", "4"]);
+    assert_eq!(status, 0);
+    assert_eq!(report.extra["workers"], "processes");
+    assert_eq!(site.stats().max_in_flight, 4, "the site's max in flight");
+    assert_eq!(report.extra["max_in_flight"], 4, "the report says the same");
+}
+
+#[test]
+fn processes_find_every_reachable_page_within_the_pool_size() {
+    let site = site_of_linked_pages(300, 0, 0.0);
     let graph = site::graph_info(300, site::Config::default().seed);
-    let (report, status) = run_crawl_pool(&site, &["--max-urls", "10000", "--batch", "4"]);
+    let (report, status) = run_crawl_pool(&site, &["--max-urls", "10000", "--workers", "4"]);
     assert_eq!(status, 0);
     assert_eq!(report.extra["workers"], "processes");
     assert_eq!(report.extra["urls_found"], graph.reachable as u64);
@@ -56,7 +67,7 @@ fn processes_find_every_reachable_page_within_the_batch_size() {
 
 #[test]
 fn processes_stop_at_max_urls_and_count_failures() {
-    let site = local_site(300, 0, 0.05);
+    let site = site_of_linked_pages(300, 0, 0.05);
     let (report, status) = run_crawl_pool(&site, &["--max-urls", "10000"]);
     let stats = site.stats();
     assert_eq!(report.items + report.errors, stats.requests);
@@ -66,7 +77,7 @@ fn processes_stop_at_max_urls_and_count_failures() {
     );
     assert_eq!(status, if report.errors > 0 { 1 } else { 0 });
 
-    let site = local_site(300, 0, 0.0);
+    let site = site_of_linked_pages(300, 0, 0.0);
     let (report, status) = run_crawl_pool(&site, &["--max-urls", "40"]);
     assert_eq!(status, 0);
     assert_eq!(report.extra["urls_found"], 40);
@@ -77,7 +88,7 @@ fn processes_stop_at_max_urls_and_count_failures() {
 fn processes_never_request_another_origin() {
     let fixture = OffOriginSite::start();
     let start = fixture.start_url().to_string();
-    let (report, status) = run_crawl_pool(&fixture.site, &["--start", &start, "--batch", "3"]);
+    let (report, status) = run_crawl_pool(&fixture.site, &["--start", &start, "--workers", "3"]);
     assert_eq!(status, 0);
     assert_eq!(
         fixture.other.stats().requests,

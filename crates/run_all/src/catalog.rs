@@ -535,7 +535,8 @@ pub fn catalog() -> Vec<Entry> {
             .site()
             .quick(&["--max-urls", "1000"], crawl_waves(Width::Fixed(10)))
             .full(&["--max-urls", "2000"], crawl_waves(Width::Fixed(10))),
-        // crawl_async bounds its fetches in flight (--concurrency, 100).
+        // crawl_async and crawl_async_continuous cap their fetches in
+        // flight (--concurrency, 100).
         row("crawl_async", "000", "test asyncio method", CRAWLER)
             .constructs(
                 "asyncio + run_in_executor, level by level",
@@ -544,15 +545,19 @@ pub fn catalog() -> Vec<Entry> {
             .site()
             .quick(&["--max-urls", "1000"], crawl_waves(Width::Fixed(100)))
             .full(&["--max-urls", "2000"], crawl_waves(Width::Fixed(100))),
-        row("crawl_async", "000", "test asyncio method", CRAWLER)
-            .variant(&["--continuous"])
-            .constructs(
-                "(the article's crawler, done continuously)",
-                "tokio + reqwest, bounded fetches always in flight",
-            )
-            .site()
-            .quick(&["--max-urls", "1000"], crawl_waves(Width::Fixed(100)))
-            .full(&["--max-urls", "2000"], crawl_waves(Width::Fixed(100))),
+        row(
+            "crawl_async_continuous",
+            "000",
+            "test asyncio method",
+            CRAWLER,
+        )
+        .constructs(
+            "(the article's crawler, done continuously)",
+            "tokio + reqwest, bounded fetches always in flight",
+        )
+        .site()
+        .quick(&["--max-urls", "1000"], crawl_waves(Width::Fixed(100)))
+        .full(&["--max-urls", "2000"], crawl_waves(Width::Fixed(100))),
         // It times --samples pages (20) one after the other: one round trip
         // per page the site served. --quick times 5.
         row(

@@ -624,10 +624,8 @@ mod tests {
                 "download_processes"
             ]
         );
-        assert_eq!(
-            names("crawl_async"),
-            ["crawl_async", "crawl_async --continuous"]
-        );
+        assert_eq!(names("crawl_async"), ["crawl_async"]);
+        assert_eq!(names("crawl_async_"), ["crawl_async_continuous"]);
         assert!(names("no such thing").is_empty());
     }
 }

@@ -17,7 +17,7 @@ fn small_args(package: &str) -> Option<&'static [&'static str]> {
     Some(match package {
         "pool_map" | "pool_apply_async" => &["--time-scale", "0.0002", "--inputs", "50"],
         "async_squares" => &["--time-scale", "0.01"],
-        "crawl_serial" | "crawl_pool" | "crawl_async" => {
+        "crawl_serial" | "crawl_pool" | "crawl_async" | "crawl_async_continuous" => {
             &["--max-urls", "20", "--latency-ms", "0", "--pages", "50"]
         }
         "crawl_bottleneck" => &["--samples", "2", "--latency-ms", "0", "--pages", "50"],

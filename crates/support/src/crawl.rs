@@ -1,11 +1,12 @@
-//! The crawl rules shared by the four crawlers (`crawl_serial`, `crawl_pool`,
-//! `crawl_async`, `crawl_bottleneck`), written once.
+//! The crawl rules shared by the crawlers (`crawl_serial`, `crawl_pool`,
+//! `crawl_async`, `crawl_async_continuous`, `crawl_bottleneck`), written once.
 //!
 //! This is plumbing: which links count, how they are cleaned up, which pages
-//! are HTML, the common flags, the progress bar and the summary lines. The
-//! lesson of each crawler (the loop that decides *when* and *how many* pages
-//! are fetched, with its queue and its visited set) stays in its own
-//! `main.rs`.
+//! are HTML, why a page failed ([`PageError`]), the bookkeeping of one
+//! fetched page ([`Crawl::post_process`]: the visited set, the counts), the
+//! common flags, the progress bar and the summary lines. The lesson of each
+//! crawler (the loop that decides *when* and *how many* pages are fetched)
+//! stays in its own `main.rs`.
 //!
 //! The rules, next to the article's string tests:
 //!
@@ -19,7 +20,9 @@
 //! | (nothing)                                  | pages that are not HTML are not parsed          |
 
 use std::collections::HashSet;
+use std::fmt;
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -32,7 +35,8 @@ use url::Url;
 use crate::report::shorten;
 
 use crate::Report;
-use crate::web::{IpLiteralResolver, SiteArgs, SiteGuard, Stats};
+use crate::pool::{Pool, PoolBuilder, TaskError, serve_if_worker};
+use crate::web::{IpLiteralResolver, SiteArgs, SiteGuard, Stats, describe_error};
 
 /// The article prints `res[432]`, the 433rd URL found; we print the same one.
 pub const SAMPLE_INDEX: usize = 432;
@@ -142,6 +146,118 @@ pub fn redirect_links(page_url: &Url, location: Option<&str>) -> Vec<Url> {
 }
 
 // ---------------------------------------------------------------------------
+// A fetched page, and why a page failed
+// ---------------------------------------------------------------------------
+
+/// What one answer holds for a crawler, before any parsing.
+#[derive(Debug)]
+pub enum Page {
+    /// An HTML page, not parsed yet: *where* it is parsed is up to the
+    /// crawler (`crawl_async` parses a whole level after fetching it).
+    Html(String),
+    /// Links known without parsing: a redirect's target, or none at all for
+    /// a page that is not HTML (its body is never read).
+    Links(Vec<Url>),
+}
+
+impl Page {
+    /// Read a [`crawl_agent`] answer to a request for `url`. Error statuses
+    /// never get here: the agent already made them a [`PageError`].
+    pub fn read(
+        url: &Url,
+        mut response: ureq::http::Response<ureq::Body>,
+    ) -> Result<Page, PageError> {
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+        // Redirects are not followed by the client: a redirect is a link
+        // like any other, so it obeys the same-origin rule.
+        if response.status().is_redirection() {
+            return Ok(Page::Links(redirect_links(url, header("location"))));
+        }
+        if !is_html(header("content-type")) {
+            return Ok(Page::Links(Vec::new()));
+        }
+        Ok(Page::Html(response.body_mut().read_to_string()?))
+    }
+
+    /// Read a [`crawl_client`] answer to a request for `url`. A 500 is an
+    /// answer to reqwest; here it becomes a [`PageError`], as with ureq.
+    pub async fn read_async(url: &Url, response: reqwest::Response) -> Result<Page, PageError> {
+        let header = |name: &str| {
+            let value = response.headers().get(name)?;
+            value.to_str().ok().map(str::to_owned)
+        };
+        if response.status().is_redirection() {
+            let location = header("location");
+            return Ok(Page::Links(redirect_links(url, location.as_deref())));
+        }
+        let html = is_html(header("content-type").as_deref());
+        let response = response.error_for_status()?;
+        if !html {
+            return Ok(Page::Links(Vec::new()));
+        }
+        Ok(Page::Html(response.text().await?))
+    }
+
+    /// The links a crawler may follow from this page: for HTML, those of
+    /// [`same_origin_links`] (parsed here, on the calling thread).
+    pub fn links(self, url: &Url) -> Vec<Url> {
+        match self {
+            Page::Html(html) => same_origin_links(url, &html),
+            Page::Links(links) => links,
+        }
+    }
+}
+
+/// Why one page of a crawl failed, in a few words: `HTTP 500` for an error
+/// status, else the error and its causes (`timeout: ...`, `io: Connection
+/// refused`). Every crawler's fetch returns it, so a 500 becomes a failure
+/// the same way in all of them; [`Crawl::note_failure`] counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError(String);
+
+impl PageError {
+    /// A failure described in words (a task that panicked, ...).
+    pub fn new(reason: impl Into<String>) -> Self {
+        PageError(reason.into())
+    }
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PageError {}
+
+impl From<ureq::Error> for PageError {
+    fn from(err: ureq::Error) -> Self {
+        match err {
+            ureq::Error::StatusCode(code) => PageError(format!("HTTP {code}")),
+            other => PageError(describe_error(&other)),
+        }
+    }
+}
+
+impl From<reqwest::Error> for PageError {
+    fn from(err: reqwest::Error) -> Self {
+        match err.status() {
+            Some(status) => PageError(format!("HTTP {}", status.as_u16())),
+            None => PageError(describe_error(&err)),
+        }
+    }
+}
+
+/// A page fetched in a worker process: the worker's own `PageError` comes
+/// back as its text, and a worker that died or timed out says so.
+impl From<TaskError> for PageError {
+    fn from(err: TaskError) -> Self {
+        PageError(err.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------
 // The HTTP clients of the crawlers
 // ---------------------------------------------------------------------------
 
@@ -168,8 +284,10 @@ pub fn crawl_agent(timeout: Duration) -> ureq::Agent {
 }
 
 /// The async client of the crawlers: [`crate::web::async_client`] without
-/// following redirects (see [`crawl_agent`]).
-pub fn crawl_client(timeout: Duration) -> Result<reqwest::Client> {
+/// following redirects (see [`crawl_agent`]). Like clap's `parse`, it ends
+/// the program if it cannot (`error: ...`, exit 1: no TLS provider), before
+/// anything is fetched.
+pub fn crawl_client(timeout: Duration) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
@@ -177,7 +295,63 @@ pub fn crawl_client(timeout: Duration) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1024)
         .build()
-        .context("building the HTTP client")
+        .unwrap_or_else(|err| {
+            eprintln!("error: building the HTTP client: {}", describe_error(&err));
+            std::process::exit(1)
+        })
+}
+
+// ---------------------------------------------------------------------------
+// Worker processes that run a crawler's `get_urls`
+// ---------------------------------------------------------------------------
+
+/// A crawler's `get_urls`: fetch one page, return the links to follow.
+pub type GetUrls = fn(&ureq::Agent, &Url) -> Result<Vec<Url>, PageError>;
+
+/// A [`crate::pool`] of worker processes (copies of the crawler's own
+/// binary) that run its `get_urls`, one URL at a time each. This is the
+/// wire protocol only: URLs go out and links come back as text, and are
+/// parsed again here, part of the price of a process boundary.
+pub struct CrawlWorkers(Pool<String, Vec<String>>);
+
+impl CrawlWorkers {
+    /// Start `workers` processes, each with a [`crawl_agent`] of `timeout`;
+    /// the binary's `main` must call [`serve_if_crawl_worker`] first. On
+    /// failure, say why (`error: ...`, how many started) and give back the
+    /// exit code of a failed run (1).
+    pub fn start(workers: usize, timeout: Duration) -> Result<Self, ExitCode> {
+        let spawned = PoolBuilder::new(workers)
+            .initializer(&timeout.as_secs_f64())
+            .spawn();
+        spawned.map(CrawlWorkers).map_err(|err| {
+            eprintln!("error: could not start the worker processes: {err}");
+            ExitCode::from(1)
+        })
+    }
+
+    /// Run `get_urls` on every URL of `batch`; one result per URL, in
+    /// batch order. A worker that died or timed out fails its page.
+    pub fn map(&mut self, batch: &[Url]) -> Vec<Result<Vec<Url>, PageError>> {
+        let tasks = batch.iter().map(Url::to_string).collect();
+        let parse = |links: Vec<String>| links.iter().flat_map(|l| Url::parse(l)).collect();
+        (self.0.map(tasks).into_iter())
+            .map(|result| Ok(parse(result?)))
+            .collect()
+    }
+}
+
+/// In a worker process started by [`CrawlWorkers::start`]: make one agent,
+/// then run `get_urls` on every URL handed over, and exit; never returns.
+/// In any other process it returns at once. Call it first in `main`.
+pub fn serve_if_crawl_worker(get_urls: GetUrls) {
+    serve_if_worker(
+        |timeout_secs: f64| crawl_agent(Duration::from_secs_f64(timeout_secs)),
+        |agent: &mut ureq::Agent, url: String| {
+            let url = Url::parse(&url).map_err(|e| format!("bad URL {url:?}: {e}"))?;
+            let links = get_urls(agent, &url).map_err(|why| why.to_string())?;
+            Ok(links.into_iter().map(String::from).collect::<Vec<String>>())
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -216,8 +390,16 @@ pub struct CrawlTarget {
 
 impl CrawlArgs {
     /// Start the local site (unless `--site` or `--start` says where to go)
-    /// and work out the start page.
-    pub fn open(&self) -> Result<CrawlTarget> {
+    /// and work out the start page. Like clap's `parse`, it ends the
+    /// program on failure: `error: ...`, exit 2 (bad arguments).
+    pub fn open(&self) -> CrawlTarget {
+        self.try_open().unwrap_or_else(|err| {
+            eprintln!("error: {err:#}");
+            std::process::exit(2)
+        })
+    }
+
+    fn try_open(&self) -> Result<CrawlTarget> {
         let site = if self.start.is_some() && self.site.site.is_none() {
             None
         } else {
@@ -265,9 +447,58 @@ pub struct Crawl {
     pub fetched: u64,
     /// Pages whose request failed (error status, reset, timeout...).
     pub failed: u64,
+    /// Every URL queued so far (the article's `visited` dict): a URL is
+    /// queued once, however many pages link to it.
+    visited: HashSet<Url>,
+    /// The cap on `urls` (the article's `max_urls`).
+    max_urls: usize,
+    /// The bar of a crawl made by [`Crawl::new`].
+    progress: Option<CrawlProgress>,
 }
 
 impl Crawl {
+    /// A crawl that has found its start page only, with a progress bar
+    /// toward `max_urls` URLs (see [`CrawlProgress`]). (`Crawl::default()`
+    /// is a tally with no cap room: its `post_process` queues nothing.)
+    pub fn new(start: Url, max_urls: usize) -> Self {
+        Crawl {
+            urls: vec![start.clone()],
+            visited: HashSet::from([start]),
+            max_urls,
+            progress: Some(CrawlProgress::new(max_urls)),
+            ..Crawl::default()
+        }
+    }
+
+    /// What every crawler does with one fetched page, whoever fetched it:
+    /// count it and queue its links not visited yet, until `max_urls` are
+    /// known (the article's inner loop, which its pool version names
+    /// `post_process`); or count its failure and skip it, its links unknown.
+    pub fn post_process(&mut self, page: &Url, result: Result<Vec<Url>, PageError>) {
+        match result {
+            Ok(links) => {
+                self.fetched += 1;
+                let room = self.max_urls.saturating_sub(self.urls.len());
+                // `insert` is false for a URL seen before: one lookup tests
+                // and marks it.
+                let visited = &mut self.visited;
+                let new = links
+                    .into_iter()
+                    .filter(|link| visited.insert(link.clone()));
+                self.urls.extend(new.take(room));
+            }
+            Err(why) => self.note_failure(page, &why),
+        }
+        self.show_progress();
+    }
+
+    /// Show the counts on the progress bar; cheap enough after every page.
+    fn show_progress(&mut self) {
+        if let Some(progress) = &mut self.progress {
+            progress.update(self.urls.len(), self.fetched, self.failed);
+        }
+    }
+
     /// The URL the article prints (`res[432]`), or the last one found.
     pub fn sample(&self) -> Option<&Url> {
         self.urls.get(SAMPLE_INDEX).or(self.urls.last())
@@ -320,8 +551,12 @@ impl Crawl {
         report
     }
 
-    /// Print the article's line (`len(res), res[432]`) and the failures.
+    /// Remove the progress bar, then print the article's line (`len(res),
+    /// res[432]`) and the failures.
     pub fn print_summary(&self) {
+        if let Some(progress) = &self.progress {
+            progress.finish();
+        }
         let index = if self.urls.len() > SAMPLE_INDEX {
             SAMPLE_INDEX
         } else {
@@ -343,6 +578,17 @@ impl Crawl {
     }
 }
 
+/// The median of some durations (the mean of the middle two for an even
+/// count; zero for none): one page's timing is noisy, a median of 20 is not.
+pub fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort_unstable();
+    match values.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The progress bar
 // ---------------------------------------------------------------------------
@@ -350,6 +596,7 @@ impl Crawl {
 /// A progress bar on stderr that stays hidden for the first second (a
 /// quick crawl prints nothing extra) and whenever stderr is not a terminal
 /// (pipes, `run_all`, tests).
+#[derive(Debug, Clone)]
 pub struct CrawlProgress {
     bar: ProgressBar,
     started: Instant,
@@ -393,7 +640,7 @@ impl CrawlProgress {
     }
 
     /// Remove the bar before the summary is printed.
-    pub fn finish(self) {
+    pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
@@ -409,9 +656,14 @@ pub mod testing {
 
     use url::Url;
 
-    /// A local link graph of `pages` pages, `latency_ms` per answer, no
-    /// jitter, and `error_rate` of the answers a 500.
-    pub fn local_site(pages: usize, latency_ms: u64, error_rate: f64) -> site::SiteHandle {
+    /// A local site whose link graph has `pages` linked pages, `latency_ms`
+    /// per answer, no jitter, and `error_rate` of the answers a 500 (not
+    /// `testkit::local_site`, whose graph is tiny: its tests never crawl).
+    pub fn site_of_linked_pages(
+        pages: usize,
+        latency_ms: u64,
+        error_rate: f64,
+    ) -> site::SiteHandle {
         site::spawn(site::Config {
             pages,
             latency_ms,
@@ -422,8 +674,8 @@ pub mod testing {
         .expect("the local site starts on a free loopback port")
     }
 
-    /// The root of a local site's link graph.
-    pub fn start_url(site: &site::SiteHandle) -> Url {
+    /// The root of a local site's link graph, where a crawl starts.
+    pub fn graph_root(site: &site::SiteHandle) -> Url {
         Url::parse(&format!("{}{}", site.url(), super::ROOT_PATH))
             .expect("the local site's URL is a valid URL")
     }
@@ -463,7 +715,7 @@ pub mod testing {
     impl OffOriginSite {
         pub fn start() -> Self {
             static NEXT: AtomicUsize = AtomicUsize::new(0);
-            let other = super::testing::local_site(10, 0, 0.0);
+            let other = site_of_linked_pages(10, 0, 0.0);
             let other_url = Url::parse(other.url()).expect("the site's URL is a valid URL");
             let port = other_url
                 .port()
@@ -701,6 +953,42 @@ mod tests {
             ["127.0.0.1:80".parse().unwrap()]
         );
         assert_eq!(resolve("https://[::1]/x"), ["[::1]:443".parse().unwrap()]);
+    }
+
+    #[test]
+    fn post_process_queues_each_new_link_once_up_to_max_urls() {
+        let start = url("http://h.test/0");
+        let mut crawl = Crawl::new(start.clone(), 4);
+        let links = |paths: &[&str]| -> Vec<Url> {
+            paths
+                .iter()
+                .map(|p| url(&format!("http://h.test/{p}")))
+                .collect()
+        };
+        crawl.post_process(&start, Ok(links(&["0", "1", "2", "1"])));
+        let paths: Vec<&str> = crawl.urls.iter().map(Url::path).collect();
+        assert_eq!(
+            paths,
+            ["/0", "/1", "/2"],
+            "the start and repeats are not queued again"
+        );
+        crawl.post_process(&crawl.urls[1].clone(), Ok(links(&["2", "3", "4", "5"])));
+        assert_eq!(crawl.urls.len(), 4, "the cap holds");
+        assert_eq!(crawl.urls[3].path(), "/3");
+        crawl.post_process(&crawl.urls[2].clone(), Err(PageError::new("HTTP 500")));
+        assert_eq!((crawl.fetched, crawl.failed), (2, 1));
+        assert!(crawl.all_distinct());
+    }
+
+    #[test]
+    fn medians() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(vec![ms(3), ms(1), ms(2)]), ms(2));
+        assert_eq!(
+            median(vec![ms(4), ms(1), ms(3), ms(2)]),
+            Duration::from_micros(2500)
+        );
+        assert_eq!(median(Vec::new()), Duration::ZERO);
     }
 
     #[test]
