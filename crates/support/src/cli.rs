@@ -14,6 +14,13 @@ pub fn pause_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// How many workers a pool starts when the user does not say: one per CPU
+/// this process may use, like Python's `multiprocessing.Pool()` (1 if the
+/// system cannot tell).
+pub fn cpu_count_default() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
