@@ -20,6 +20,7 @@
 pub mod cli;
 pub mod crawl;
 pub mod exits;
+pub mod most_at_once;
 pub mod pages;
 pub mod pool;
 pub mod report;

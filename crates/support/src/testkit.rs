@@ -552,7 +552,10 @@ impl Watched {
     fn sample(&mut self, pid: u32) {
         let mut threads = 0;
         if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-            for tid in tasks.flatten().filter_map(|t| t.file_name().to_str()?.parse().ok()) {
+            for tid in tasks
+                .flatten()
+                .filter_map(|t| t.file_name().to_str()?.parse().ok())
+            {
                 if tid == pid {
                     continue;
                 }
