@@ -69,8 +69,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> Vec<u128> {
                     // (index, sum) pairs, so that `sums` needs no lock.
                     let mut done = Vec::new();
                     loop {
-                        // Relaxed is enough: the counter only hands out
-                        // distinct indices; `join` publishes the results.
+                        // Relaxed: the counter only hands out distinct indices.
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&number) = numbers.get(index) else {
                             return done; // the queue is empty

@@ -15,7 +15,14 @@ fn the_work_runs_on_as_many_threads_as_workers() {
         // 40 numbers of about ten million: every thread computes several,
         // tens of milliseconds of CPU each, which /proc's clock ticks show.
         let workers_flag = workers.to_string();
-        let args = ["--start", "10000000", "--count", "40", "--workers", &workers_flag];
+        let args = [
+            "--start",
+            "10000000",
+            "--count",
+            "40",
+            "--workers",
+            &workers_flag,
+        ];
         let (run, watched) = run_example_watched(BIN, &args, Duration::from_secs(120));
         assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
         let report = run.report.expect("the run wrote its report record");
@@ -23,7 +30,10 @@ fn the_work_runs_on_as_many_threads_as_workers() {
         assert_eq!(report.extra["workers"], workers);
         // All the threads were there at once, no more, and every one of
         // them did some of the work (the main thread only waits).
-        assert_eq!(watched.most_threads_at_once, workers as usize, "{watched:?}");
+        assert_eq!(
+            watched.most_threads_at_once, workers as usize,
+            "{watched:?}"
+        );
         assert_eq!(
             watched.threads_that_computed(),
             workers as usize,
