@@ -3,22 +3,20 @@
 //! Mirrors: "What is concurrency?", section "CPU-Bound multiprocessing
 //!          Version" (`multiprocessing.Pool().map(cpu_bound, numbers)`).
 //! Run:     cargo run --release -p cpu_processes [-- --help]
-//! Notice:  about as fast as cpu_threads, but only after paying to start a
-//!          process per core and to send every number and sum through a
-//!          pipe. In Python this is the version that beats the GIL; in Rust
-//!          threads already run in parallel, so processes buy isolation (a
-//!          crashing worker cannot take the others down), not speed.
-//! Python -> Rust: `multiprocessing.Pool()` -> `support::pool`, built on
-//!          `std::process`: the program starts copies of itself as workers
-//!          and `serve_if_worker` at the top of `main` turns a copy into a
-//!          worker, much as `if __name__ == "__main__":` keeps Python's
-//!          workers from re-running the parent's code.
+//! Notice:  about as fast as cpu_threads, after paying to start a process per
+//!          core and to send every number and sum through a pipe. In Python
+//!          this version beats the GIL; in Rust threads already run in
+//!          parallel, so processes buy isolation (a crash stays in its worker).
+//! Python -> Rust: `multiprocessing.Pool()` -> `support::pool`: the program
+//!          starts copies of itself as workers, and `serve_if_worker` at the
+//!          top of `main` plays `if __name__ == "__main__":`.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
-use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker};
+use support::cli::cpu_count_default; // <- changed from cpu_sync
+use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker}; // <- changed from cpu_sync
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
@@ -34,34 +32,19 @@ struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     count: u64,
 
-    /// Number of worker processes (like `multiprocessing.Pool()`, one per core
-    /// by default).
-    #[arg(long, default_value_t = cpu_count(), value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
-    workers: usize, // <- new in cpu_processes
+    // <- changed from cpu_sync: the worker flag and the pool's task timeout.
+    /// Number of worker processes [default: one per CPU, as `Pool()`]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    workers: Option<u32>,
 
     #[command(flatten)]
     pool: TaskTimeoutArg,
 }
 
-/// The article's default pool size, `os.cpu_count()`.
-fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// The sum of i * i for i in 0..number, computed the slow way on purpose:
-/// it stands for "real work that keeps a core busy".
-///
-/// Two traps hide in this one line of Python:
-///
-/// - Width. For number = 5,000,019 the sum is about 4.2e19, above
-///   `u64::MAX` (1.8e19). Python's ints never overflow; in Rust a `u64` total
-///   would panic in a debug build and silently wrap in a release build. A
-///   `u128` holds it with room to spare.
-/// - Cleverness. LLVM recognises "sum of squares of a range" and replaces
-///   the whole loop by the closed formula n(n-1)(2n-1)/6: about 200 ns
-///   instead of about 60 ms, which would make every timing here meaningless.
-///   `black_box` hides each element's value from the optimiser, so it must
-///   really square and add five million numbers.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
+/// slow way on purpose, to keep a core busy. In a `u128`, because for
+/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
+/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -71,21 +54,17 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-// <- the only real change from cpu_sync: this function (and the first line of main).
-/// Compute the sums for every number in `workers` processes; results in
-/// input order, like `Pool.map`.
+// <- changed from cpu_sync: the whole of `find_sums`.
+/// The article's `find_sums`, in `workers` processes; results in input
+/// order, like `Pool.map`.
 ///
-/// Each number travels to a worker as one line of JSON on its stdin, and
-/// its sum comes back the same way. That is the price of processes: start-up
-/// (a fresh copy of this program per worker) and serialising every task and
-/// result, which `ThreadPoolExecutor` never pays. Here a task is a few
-/// milliseconds of work and a message is a few bytes, so both stay small.
-///
-/// Unlike threads, a worker can die (killed, out of memory) and take its
-/// task with it; `map` then reports that task as failed instead of hanging.
-/// Like Python's `pool.map`, which raises, we give up on the first failure.
-fn find_sums(numbers: &[u64], workers: usize) -> Result<Vec<u128>, String> {
-    let mut pool = PoolBuilder::new(workers)
+/// Each number travels to a worker as a line of JSON on its stdin and its
+/// sum comes back the same way: start-up and serialising are the price of
+/// processes, which threads never pay. A worker can also die (killed, out of
+/// memory) and take its task with it; like Python's `pool.map`, which
+/// raises, we give up on the first failure.
+fn find_sums(numbers: &[u64], workers: u32) -> Result<Vec<u128>, String> {
+    let mut pool = PoolBuilder::new(workers as usize)
         .spawn()
         .map_err(|err| format!("cannot start {workers} worker processes: {err}"))?;
     let results: Vec<Result<String, _>> = pool.map(numbers.to_vec());
@@ -103,33 +82,30 @@ fn find_sums(numbers: &[u64], workers: usize) -> Result<Vec<u128>, String> {
         .collect()
 }
 
-/// What a worker process does with one task: the article's `cpu_bound`.
-///
-/// The sum goes back as decimal text, not as a number: the u128 trap bites
-/// a second time at the process boundary. JSON numbers are read as f64 by
-/// many parsers, and serde_json's `Value` (which the pool's wire format goes
-/// through) holds at most a u64, so a sum of 4.2e19 would fail with "number
-/// out of range". Python never notices: pickle carries ints of any size.
-/// The `Result` is the pool's way to let a task fail with a message.
+// <- changed from cpu_sync: what a worker process does with one task.
+/// The article's `cpu_bound`, in a worker. The sum goes back as decimal
+/// text: the pool's wire format (serde_json's `Value`) holds at most a u64,
+/// and 4.2e19 would fail as "number out of range"; Python's pickle carries
+/// ints of any size. The `Result` lets a task fail with a message.
 fn worker_task(_state: &mut (), number: u64) -> Result<String, String> {
     Ok(cpu_bound(number).to_string())
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // <- new in cpu_processes. In a worker copy of this program this call
-    // answers tasks until the parent closes the pipe, then exits; in the
-    // parent it returns at once. It must come before anything else, so a
-    // worker never parses flags or starts a pool of its own.
+    // <- changed from cpu_sync: in a worker copy of this program, answer
+    // tasks until the parent closes the pipe, then exit; in the parent,
+    // return at once. First, so a worker never parses flags or starts a pool.
     serve_if_worker(|(): ()| (), worker_task);
     let args = Args::parse();
-    args.pool.apply_to_every_pool();
+    args.pool.apply_to_every_pool(); // <- changed from cpu_sync
+    let workers = args.workers.unwrap_or(cpu_count_default() as u32); // <- changed from cpu_sync
     // The article's `[5_000_000 + x for x in range(20)]`.
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
 
     let timer = Timer::start();
-    let sums = match find_sums(&numbers, args.workers) {
-        // <- changed from cpu_sync: a process pool can fail, threads cannot
+    // <- changed from cpu_sync: a process pool can fail, threads cannot.
+    let sums = match find_sums(&numbers, workers) {
         Ok(sums) => sums,
         Err(err) => {
             eprintln!("error: {err}");
@@ -138,15 +114,15 @@ fn main() -> ExitCode {
     };
     let elapsed = timer.elapsed();
 
-    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
-    // support), after the timer stopped, so the check costs the timing nothing.
+    // Each sum is checked against the closed formula (support::squares)
+    // after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Total of the {} sums: {total}", numbers.len());
     Report::new(env!("CARGO_PKG_NAME"), elapsed)
         .items(numbers.len() as u64)
         .errors(errors)
-        .extra("workers", args.workers) // <- changed from cpu_sync
+        .extra("workers", workers) // <- changed from cpu_sync
         // A JSON number cannot hold a u128 exactly: send the digits as text.
         .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))

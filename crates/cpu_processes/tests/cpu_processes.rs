@@ -41,7 +41,7 @@ fn printed_total(output: &Output) -> u128 {
         .unwrap_or_else(|| panic!("no number at the end of {line:?}"))
 }
 
-fn check_run(start: u64, count: u64, workers: usize, test: &str) {
+fn check_run(start: u64, count: u64, workers: u32, test: &str) {
     let report = report_path(test);
     let output = run(
         &[
@@ -103,11 +103,43 @@ fn a_total_beyond_u64_crosses_the_pipe_intact() {
     check_run(4_000_000, 1, 1, "big");
 }
 
+/// Watched from /proc while it runs: `--workers` worker processes, all
+/// there at once, and every one of them computed sums and sent some back.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_work_runs_in_as_many_processes_as_workers() {
+    use support::testkit::run_example_watched;
+    for workers in [2_u32, 3] {
+        // 40 numbers of about ten million: each worker gets several, tens
+        // of milliseconds of CPU each, which /proc's clock ticks show.
+        let workers_flag = workers.to_string();
+        let args = [
+            "--start",
+            "10000000",
+            "--count",
+            "40",
+            "--workers",
+            &workers_flag,
+        ];
+        let (run, watched) = run_example_watched(BIN, &args, std::time::Duration::from_secs(120));
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        let record = run.report.expect("the run wrote its report record");
+        assert_eq!((record.items, record.errors), (40, 0));
+        assert_eq!(record.extra["workers"], workers);
+        let workers = workers as usize;
+        assert_eq!(watched.most_children_at_once, workers, "{watched:?}");
+        assert_eq!(watched.children_that_computed(), workers, "{watched:?}");
+        // A worker writes one line per answer and nothing before its first.
+        assert_eq!(watched.children_that_answered(), workers, "{watched:?}");
+    }
+}
+
 #[test]
 fn bad_flags_exit_2_without_a_panic() {
     let report = report_path("bad");
     for args in [
         &["--workers", "0"][..],
+        &["--workers", "257"],
         &["--count", "0"],
         &["--start", "five"],
         &["--no-such-flag"],

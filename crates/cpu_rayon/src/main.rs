@@ -1,23 +1,21 @@
 //! CPU-bound work with rayon: the idiomatic Rust way, one word from cpu_sync.
 //!
 //! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
-//!          Program" (no Python twin: this is what a Rust programmer would
-//!          write instead of the threading or multiprocessing version).
+//!          Program" (no Python twin: what a Rust programmer writes instead of
+//!          the threading or multiprocessing version).
 //! Run:     cargo run --release -p cpu_rayon [-- --help]
 //! Notice:  `iter()` became `par_iter()` and the run is about as fast as
-//!          cpu_threads: rayon keeps one thread per core and splits the
-//!          numbers between them, stealing work from busy threads.
-//!          `diff cpu_sync/src/main.rs cpu_rayon/src/main.rs` is the lesson.
-//! Python -> Rust: `multiprocessing.Pool().map(cpu_bound, numbers)` (one
-//!          worker per core, results in order) -> `numbers.par_iter().map(..)`
-//!          on rayon's global thread pool: same shape, but threads, since
-//!          Rust threads have no GIL to escape.
+//!          cpu_threads: rayon keeps one thread per core, splits the numbers
+//!          between them and lets idle threads steal work from busy ones.
+//! Python -> Rust: `multiprocessing.Pool().map(cpu_bound, numbers)` (a worker
+//!          per core, results in order) -> `numbers.par_iter().map(..)` on
+//!          rayon's global thread pool: the same shape, on threads.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rayon::prelude::*;
+use rayon::prelude::*; // <- changed from cpu_sync
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
@@ -33,26 +31,16 @@ struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     count: u64,
 
-    /// Number of threads in rayon's pool (default: one per core, rayon's
-    /// own choice, which also honours RAYON_NUM_THREADS).
-    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
-    threads: Option<usize>, // <- new in cpu_rayon
+    // <- changed from cpu_sync: the worker flag, these three lines.
+    /// Number of threads in rayon's pool [default: one per CPU, or RAYON_NUM_THREADS]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    workers: Option<u32>,
 }
 
-/// The sum of i * i for i in 0..number, computed the slow way on purpose:
-/// it stands for "real work that keeps a core busy".
-///
-/// Two traps hide in this one line of Python:
-///
-/// - Width. For number = 5,000,019 the sum is about 4.2e19, above
-///   `u64::MAX` (1.8e19). Python's ints never overflow; in Rust a `u64` total
-///   would panic in a debug build and silently wrap in a release build. A
-///   `u128` holds it with room to spare.
-/// - Cleverness. LLVM recognises "sum of squares of a range" and replaces
-///   the whole loop by the closed formula n(n-1)(2n-1)/6: about 200 ns
-///   instead of about 60 ms, which would make every timing here meaningless.
-///   `black_box` hides each element's value from the optimiser, so it must
-///   really square and add five million numbers.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
+/// slow way on purpose, to keep a core busy. In a `u128`, because for
+/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
+/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -62,11 +50,10 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-/// Compute the sums for every number on rayon's threads; results in input
-/// order, because `collect` on an indexed parallel iterator puts each result
-/// back in its slot.
+/// The article's `find_sums`, on rayon's threads; results in input order,
+/// because `collect` on an indexed parallel iterator puts each in its slot.
 fn find_sums(numbers: &[u64]) -> Vec<u128> {
-    // <- the only change from cpu_sync: `iter` became `par_iter`.
+    // <- changed from cpu_sync: `iter` became `par_iter`.
     numbers
         .par_iter()
         .map(|&number| cpu_bound(number))
@@ -76,13 +63,13 @@ fn find_sums(numbers: &[u64]) -> Vec<u128> {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // <- new in cpu_rayon: size the global pool before its first use.
-    if let Some(threads) = args.threads
+    // <- changed from cpu_sync: size the global pool before its first use.
+    if let Some(workers) = args.workers
         && let Err(err) = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(workers as usize)
             .build_global()
     {
-        eprintln!("error: cannot start {threads} rayon threads: {err}");
+        eprintln!("error: cannot start {workers} rayon threads: {err}");
         return ExitCode::FAILURE;
     }
     // The article's `[5_000_000 + x for x in range(20)]`.
@@ -92,8 +79,8 @@ fn main() -> ExitCode {
     let sums = find_sums(&numbers);
     let elapsed = timer.elapsed();
 
-    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
-    // support), after the timer stopped, so the check costs the timing nothing.
+    // Each sum is checked against the closed formula (support::squares)
+    // after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Total of the {} sums: {total}", numbers.len());

@@ -3,13 +3,12 @@
 //! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
 //!          Program" (the synchronous version).
 //! Run:     cargo run --release -p cpu_sync [-- --help]
-//! Notice:  the duration is the sum of the 20 single sums; one core is busy
-//!          and the others idle. Compare it with cpu_threads, cpu_processes
-//!          and cpu_rayon, which differ from this file only in `find_sums`.
+//! Notice:  the duration is the sum of the 20 single sums: one core works,
+//!          the others idle. cpu_threads, cpu_rayon and cpu_processes differ
+//!          from this file in `find_sums` and little else (`diff` them).
 //! Python -> Rust: `sum(i * i for i in range(number))` -> an iterator summed
-//!          into a `u128`, with every element passed through `black_box`.
-//!          Python's ints grow without bound; Rust's have a fixed width, and
-//!          the compiler is clever enough to skip the work unless told not to.
+//!          into a `u128` (Python's ints never overflow), each element passed
+//!          through `black_box` (the compiler would skip the work otherwise).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -31,20 +30,10 @@ struct Args {
     count: u64,
 }
 
-/// The sum of i * i for i in 0..number, computed the slow way on purpose:
-/// it stands for "real work that keeps a core busy".
-///
-/// Two traps hide in this one line of Python:
-///
-/// - Width. For number = 5,000,019 the sum is about 4.2e19, above
-///   `u64::MAX` (1.8e19). Python's ints never overflow; in Rust a `u64` total
-///   would panic in a debug build and silently wrap in a release build. A
-///   `u128` holds it with room to spare.
-/// - Cleverness. LLVM recognises "sum of squares of a range" and replaces
-///   the whole loop by the closed formula n(n-1)(2n-1)/6: about 200 ns
-///   instead of about 60 ms, which would make every timing here meaningless.
-///   `black_box` hides each element's value from the optimiser, so it must
-///   really square and add five million numbers.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
+/// slow way on purpose, to keep a core busy. In a `u128`, because for
+/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
+/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -54,7 +43,7 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-/// Compute the sums for every number, in order.
+/// The article's `find_sums`: every sum, one after another, in order.
 fn find_sums(numbers: &[u64]) -> Vec<u128> {
     numbers.iter().map(|&number| cpu_bound(number)).collect()
 }
@@ -69,8 +58,8 @@ fn main() -> ExitCode {
     let sums = find_sums(&numbers);
     let elapsed = timer.elapsed();
 
-    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
-    // support), after the timer stopped, so the check costs the timing nothing.
+    // Each sum is checked against the closed formula (support::squares)
+    // after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Total of the {} sums: {total}", numbers.len());

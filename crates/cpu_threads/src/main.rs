@@ -3,19 +3,18 @@
 //! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
 //!          Program" (the threading version, `ThreadPoolExecutor(max_workers=5)`).
 //! Run:     cargo run --release -p cpu_threads [-- --help]
-//! Notice:  the duration drops to about cpu_sync's divided by the number of
-//!          cores. In the article the same change saved nothing (11.1 s ->
-//!          10.7 s) because CPython's GIL lets one thread run Python code at a
-//!          time; Rust has no such lock (gil_sim adds one back to show it).
+//! Notice:  the duration drops to about cpu_sync's divided by the cores. The
+//!          article saved nothing (11.1 s -> 10.7 s): CPython's GIL lets one
+//!          thread run Python code at a time; Rust has none (gil_sim adds one).
 //!          `diff cpu_sync/src/main.rs cpu_threads/src/main.rs` is the lesson.
-//! Python -> Rust: `ThreadPoolExecutor(max_workers=5).map(cpu_bound, numbers)`
-//!          -> `std::thread::scope` with 5 threads taking numbers from a shared
-//!          atomic index; results land in input order, like `executor.map`.
+//! Python -> Rust: `executor.map(cpu_bound, numbers)` -> `std::thread::scope`
+//!          with 5 threads taking numbers from a shared atomic index; results
+//!          land in input order, as with `executor.map`.
 
 use std::hint::black_box;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
+use std::sync::atomic::{AtomicUsize, Ordering}; // <- changed from cpu_sync
+use std::thread; // <- changed from cpu_sync
 
 use clap::Parser;
 use support::squares::{MAX_NUMBER, check_sums};
@@ -33,25 +32,16 @@ struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     count: u64,
 
+    // <- changed from cpu_sync: the worker flag, these three lines.
     /// Number of threads (the article's `max_workers=5`).
-    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
-    workers: usize, // <- new in cpu_threads
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=256))]
+    workers: u32,
 }
 
-/// The sum of i * i for i in 0..number, computed the slow way on purpose:
-/// it stands for "real work that keeps a core busy".
-///
-/// Two traps hide in this one line of Python:
-///
-/// - Width. For number = 5,000,019 the sum is about 4.2e19, above
-///   `u64::MAX` (1.8e19). Python's ints never overflow; in Rust a `u64` total
-///   would panic in a debug build and silently wrap in a release build. A
-///   `u128` holds it with room to spare.
-/// - Cleverness. LLVM recognises "sum of squares of a range" and replaces
-///   the whole loop by the closed formula n(n-1)(2n-1)/6: about 200 ns
-///   instead of about 60 ms, which would make every timing here meaningless.
-///   `black_box` hides each element's value from the optimiser, so it must
-///   really square and add five million numbers.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
+/// slow way on purpose, to keep a core busy. In a `u128`, because for
+/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
+/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -61,42 +51,37 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-// <- the only real change from cpu_sync: this function.
-/// Compute the sums for every number on `workers` threads; results in input
-/// order.
+// <- changed from cpu_sync: the whole of `find_sums`.
+/// The article's `find_sums`, on `workers` threads; results in input order.
 ///
-/// Like a thread pool, each thread loops: take the next unclaimed number,
-/// compute it, repeat. The "queue" is just an index every thread bumps with
-/// `fetch_add`, so each number is claimed exactly once and a thread that
-/// finishes early simply takes more. `thread::scope` lets the threads borrow
-/// `numbers` and `next` from this stack frame, and joins them all before
-/// returning, like leaving the article's `with ThreadPoolExecutor(...)` block.
-fn find_sums(numbers: &[u64], workers: usize) -> Vec<u128> {
+/// Like a pool, each thread takes the next unclaimed number until none is
+/// left: the queue is an index that `fetch_add` hands out once each, so a
+/// thread that finishes early simply takes more. `thread::scope` lets the
+/// threads borrow `numbers` and joins them all before it returns, like the
+/// end of the article's `with ThreadPoolExecutor(...)` block.
+fn find_sums(numbers: &[u64], workers: u32) -> Vec<u128> {
     let next = AtomicUsize::new(0);
     let mut sums = vec![0; numbers.len()];
     thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
+        let threads: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
-                    // Each thread returns what it computed, tagged with the
-                    // index, so no lock is needed around `sums`.
+                    // (index, sum) pairs, so that `sums` needs no lock.
                     let mut done = Vec::new();
                     loop {
-                        // Relaxed is enough: the counter only hands out
-                        // distinct indices; `join` publishes the results.
+                        // Relaxed: the counter only hands out distinct indices.
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&number) = numbers.get(index) else {
-                            break; // the queue is empty
+                            return done; // the queue is empty
                         };
                         done.push((index, cpu_bound(number)));
                     }
-                    done
                 })
             })
             .collect();
-        for handle in handles {
-            // A thread only fails by panicking; pass the panic on unchanged.
-            let done = handle
+        for thread in threads {
+            // A thread only fails by panicking: pass the panic on unchanged.
+            let done = thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             for (index, sum) in done {
@@ -114,11 +99,11 @@ fn main() -> ExitCode {
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
 
     let timer = Timer::start();
-    let sums = find_sums(&numbers, args.workers); // <- changed from cpu_sync: the worker count
+    let sums = find_sums(&numbers, args.workers); // <- changed from cpu_sync
     let elapsed = timer.elapsed();
 
-    // Every sum is checked against the closed formula n(n-1)(2n-1)/6 (in
-    // support), after the timer stopped, so the check costs the timing nothing.
+    // Each sum is checked against the closed formula (support::squares)
+    // after the timer stopped, so the check costs the timing nothing.
     let errors = check_sums(&numbers, &sums);
     let total: u128 = sums.iter().sum();
     println!("Total of the {} sums: {total}", numbers.len());

@@ -36,7 +36,7 @@ use support::{Report, Timer};
 #[command(about, long_about = None)]
 struct Args {
     /// Worker processes (the article: Pool(50))
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=512))]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: u32,
 
     /// How many inputs: cal_square runs on 0..N (the article: 1000)

@@ -33,7 +33,7 @@ use support::{Report, Timer};
 #[command(about, long_about = None)]
 struct Args {
     /// Worker processes [default: the number of CPUs, as Pool()]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=512))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: Option<u32>,
 
     /// How many inputs: cal_square runs on 0..N (the article: 1000)
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
     serve_if_worker(set_settings, cal_square);
 
     let args = Args::parse();
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let cpus = support::cli::cpu_count_default() as u32;
     let workers = args.workers.unwrap_or(cpus);
     let settings = Settings {
         seed: args.seed,

@@ -433,6 +433,7 @@ pub fn catalog() -> Vec<Entry> {
     const SCRAPERS: &str = "Scrapers";
     const DOWNLOADS: &str = "I/O-bound downloads";
     const CPU: &str = "CPU-bound";
+    const GIL_IO: &str = "I/O-bound under the GIL";
     const COUNT: &str = "count(): sleep vs await";
     const BY_HAND: &str = "Coroutines and event loops";
     const PITFALLS: &str = "Pitfalls, shown and fixed";
@@ -774,6 +775,18 @@ pub fn catalog() -> Vec<Entry> {
                 "the same threads, lock removed",
             )
             .both(&[], share(Width::Fixed(5))),
+        // 20 waits of 100 ms (--sleep-ms) on 5 threads (--workers) that
+        // drop the GIL while they wait: ceil(20 / 5) = 4 rounds.
+        row("gil_sim_io", "002", "Threading", GIL_IO)
+            .constructs(
+                "the GIL, released during I/O",
+                "threads that drop one global Mutex while they sleep",
+            )
+            .quick(
+                &["--sleep-ms", "20"],
+                sleep(0.08, "4 rounds of 5 waits of 20 ms"),
+            )
+            .full(&[], sleep(0.4, "4 rounds of 5 waits of 100 ms")),
         // The slow page is given up after 0.5 s (--give-up-after) twice
         // (timeout, then abort after the same wait); select! stops waiting
         // after one wave of the other pages.

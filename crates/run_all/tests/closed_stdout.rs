@@ -30,6 +30,7 @@ fn small_args(package: &str) -> Option<&'static [&'static str]> {
         "cpu_sync" | "cpu_threads" | "cpu_processes" | "cpu_rayon" | "gil_sim" => {
             &["--start", "1000", "--count", "4"]
         }
+        "gil_sim_io" => &["--count", "4", "--sleep-ms", "1"],
         "sync_count" | "async_count" | "event_loop" | "threads_basic" | "processes_basic"
         | "async_basic" | "async_fetch_sim" => &["--seconds", "0.01"],
         "async_runtimes" => &["--tasks", "10", "--seconds", "0.01", "--sleep-ms", "1"],

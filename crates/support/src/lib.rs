@@ -21,6 +21,7 @@ pub mod cli;
 #[cfg(feature = "crawl")]
 pub mod crawl;
 pub mod exits;
+pub mod most_at_once;
 #[cfg(feature = "web")]
 pub mod pages;
 #[cfg(feature = "pool")]

@@ -290,6 +290,20 @@ pub fn run_example_within(bin: &str, args: &[&str], limit: Duration) -> ExampleR
     run_command(Command::new(bin), bin, args, limit)
 }
 
+/// [`run_example_within`], looking at the running example in /proc every
+/// couple of milliseconds: which threads and worker processes it really
+/// had, and what each of them did (see [`Watched`]). The example is not
+/// asked anything, so a lesson needs no counter for its test.
+#[cfg(target_os = "linux")]
+pub fn run_example_watched(bin: &str, args: &[&str], limit: Duration) -> (ExampleRun, Watched) {
+    let mut watched = Watched::default();
+    let pause = Duration::from_millis(2);
+    let run = run_command_sampling(Command::new(bin), bin, args, limit, pause, &mut |pid| {
+        watched.sample(pid);
+    });
+    (run, watched)
+}
+
 /// [`run_example`] under a real limit on tasks: `RLIMIT_NPROC` = `limit`
 /// threads and processes, counted over the example's user. The limit does
 /// not bind root (CAP_SYS_RESOURCE), so as root the example runs as the
@@ -324,7 +338,21 @@ pub fn run_example_with_task_limit(bin: &str, args: &[&str], limit: u64) -> Exam
     run_command(command, bin, args, Duration::from_secs(600))
 }
 
-fn run_command(mut command: Command, bin: &str, args: &[&str], limit: Duration) -> ExampleRun {
+fn run_command(command: Command, bin: &str, args: &[&str], limit: Duration) -> ExampleRun {
+    let pause = Duration::from_millis(10);
+    run_command_sampling(command, bin, args, limit, pause, &mut |_| {})
+}
+
+/// [`run_command`], calling `sample` with the example's pid every `pause`
+/// while it runs.
+fn run_command_sampling(
+    mut command: Command,
+    bin: &str,
+    args: &[&str],
+    limit: Duration,
+    pause: Duration,
+    sample: &mut dyn FnMut(u32),
+) -> ExampleRun {
     let report_path = temp_path("report.jsonl");
     let mut child = command
         .args(args)
@@ -362,7 +390,10 @@ fn run_command(mut command: Command, bin: &str, args: &[&str], limit: Duration) 
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) if Instant::now() < deadline => {
+                sample(pid);
+                std::thread::sleep(pause);
+            }
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -477,4 +508,94 @@ pub fn run_with_one_worker_stopped(
             panic!("the run hung on a stopped worker");
         }
     }
+}
+
+/// What [`run_example_watched`] saw of a running example in /proc: the
+/// threads and child processes it really had, and what each one did.
+#[cfg(target_os = "linux")]
+#[derive(Debug, Default, Clone)]
+pub struct Watched {
+    /// Every thread of the example but its main thread, by thread id, with
+    /// the most CPU time it was seen to have used, in clock ticks (1/100 s).
+    pub thread_cpu_ticks: std::collections::BTreeMap<u32, u64>,
+    /// The most threads besides the main one alive in one look.
+    pub most_threads_at_once: usize,
+    /// Every child process (a pool's worker), by pid, with the most write
+    /// system calls it was seen to have made. A pool worker makes one per
+    /// answer and none before its first, so this counts its finished tasks.
+    pub child_writes: std::collections::BTreeMap<u32, u64>,
+    /// Every child process, with the most CPU time it was seen to have used.
+    pub child_cpu_ticks: std::collections::BTreeMap<u32, u64>,
+    /// The most child processes alive in one look.
+    pub most_children_at_once: usize,
+}
+
+#[cfg(target_os = "linux")]
+impl Watched {
+    /// Threads (not the main one) that used CPU time: the ones that computed.
+    pub fn threads_that_computed(&self) -> usize {
+        self.thread_cpu_ticks.values().filter(|&&t| t > 0).count()
+    }
+
+    /// Child processes that answered at least one task.
+    pub fn children_that_answered(&self) -> usize {
+        self.child_writes.values().filter(|&&w| w > 0).count()
+    }
+
+    /// Child processes that used CPU time: the ones that computed.
+    pub fn children_that_computed(&self) -> usize {
+        self.child_cpu_ticks.values().filter(|&&t| t > 0).count()
+    }
+
+    /// One look at process `pid`, its threads and its children. A thread
+    /// or child that ends between two reads is simply skipped.
+    fn sample(&mut self, pid: u32) {
+        let mut threads = 0;
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+            for tid in tasks
+                .flatten()
+                .filter_map(|t| t.file_name().to_str()?.parse().ok())
+            {
+                if tid == pid {
+                    continue;
+                }
+                threads += 1;
+                if let Some(ticks) = cpu_ticks(&format!("/proc/{pid}/task/{tid}/stat")) {
+                    keep_most(&mut self.thread_cpu_ticks, tid, ticks);
+                }
+            }
+        }
+        self.most_threads_at_once = self.most_threads_at_once.max(threads);
+        let children = children_of(pid);
+        self.most_children_at_once = self.most_children_at_once.max(children.len());
+        for child in children {
+            if let Some(ticks) = cpu_ticks(&format!("/proc/{child}/stat")) {
+                keep_most(&mut self.child_cpu_ticks, child, ticks);
+            }
+            let io = std::fs::read_to_string(format!("/proc/{child}/io")).unwrap_or_default();
+            let writes = io
+                .lines()
+                .find_map(|line| line.strip_prefix("syscw: "))
+                .and_then(|count| count.trim().parse().ok());
+            if let Some(writes) = writes {
+                keep_most(&mut self.child_writes, child, writes);
+            }
+        }
+    }
+}
+
+/// utime + stime from a /proc stat file ("pid (name) state ppid ...").
+#[cfg(target_os = "linux")]
+fn cpu_ticks(stat_path: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    let (_, rest) = stat.rsplit_once(") ")?;
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // After the name: state is field 0, utime field 11, stime field 12.
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+#[cfg(target_os = "linux")]
+fn keep_most(seen: &mut std::collections::BTreeMap<u32, u64>, id: u32, value: u64) {
+    let most = seen.entry(id).or_insert(0);
+    *most = (*most).max(value);
 }
