@@ -27,6 +27,7 @@ pub mod pages;
 #[cfg(feature = "pool")]
 pub mod pool;
 pub mod report;
+pub mod settings;
 #[cfg(feature = "sleeps")]
 pub mod sleeps;
 pub mod squares;
