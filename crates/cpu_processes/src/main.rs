@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
-use support::cli::cpu_count_default; // <- changed from cpu_sync
+use support::cli::{cpu_count_default, workers}; // <- changed from cpu_sync
 use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker}; // <- changed from cpu_sync
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
@@ -34,7 +34,7 @@ struct Args {
 
     // <- changed from cpu_sync: the worker flag and the pool's task timeout.
     /// Number of worker processes [default: one per CPU, as `Pool()`]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_parser = workers)]
     workers: Option<u32>,
 
     #[command(flatten)]

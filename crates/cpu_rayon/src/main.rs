@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rayon::prelude::*; // <- changed from cpu_sync
+use support::cli::workers;
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
@@ -33,7 +34,7 @@ struct Args {
 
     // <- changed from cpu_sync: the worker flag, these three lines.
     /// Number of threads in rayon's pool [default: one per CPU, or RAYON_NUM_THREADS]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_parser = workers)]
     workers: Option<u32>,
 }
 

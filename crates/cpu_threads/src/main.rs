@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering}; // <- changed from cpu_sync
 use std::thread; // <- changed from cpu_sync
 
 use clap::Parser;
+use support::cli::workers;
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
 
@@ -34,7 +35,7 @@ struct Args {
 
     // <- changed from cpu_sync: the worker flag, these three lines.
     /// Number of threads (the article's `max_workers=5`).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32,
 }
 

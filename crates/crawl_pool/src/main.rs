@@ -14,6 +14,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use support::cli::workers;
 use support::Timer;
 use support::crawl::{
     Crawl, CrawlArgs, CrawlWorkers, Page, PageError, crawl_agent, serve_if_crawl_worker,
@@ -36,7 +37,7 @@ struct Args {
 
     /// Pages fetched at once: the pool's size (the article's `max_worker`, 10).
     #[arg(long, value_name = "N", default_value_t = 10, // <- changed from crawl_serial
-          value_parser = clap::value_parser!(u32).range(1..=256))]
+          value_parser = workers)]
     workers: u32, // <- changed from crawl_serial
 
     /// Fetch and parse in worker processes instead of threads.

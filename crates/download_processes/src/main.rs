@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use support::Timer;
-use support::cli::cpu_count_default;
+use support::cli::{cpu_count_default, workers};
 use support::pages::{
     DownloadArgs, Tally, WorkerPage, exit_with_error, print_outcome, ureq_failure,
 };
@@ -33,7 +33,7 @@ struct Args {
     pages: DownloadArgs,
 
     /// Number of worker processes (one per CPU, as Pool()).
-    #[arg(long, default_value_t = cpu_count_default(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, default_value_t = cpu_count_default(), value_parser = workers)]
     workers: u32, // <- changed from download_sync
 
     #[command(flatten)]

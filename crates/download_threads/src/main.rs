@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
+use support::cli::workers;
 use support::Timer;
 use support::pages::{DownloadArgs, Tally, print_outcome, ureq_failure};
 use support::web::blocking_agent;
@@ -32,7 +33,7 @@ struct Args {
     pages: DownloadArgs,
 
     /// Number of worker threads (the article's max_workers=5).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32, // <- changed from download_sync
 }
 

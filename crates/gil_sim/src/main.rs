@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use clap::Parser;
+use support::cli::workers;
 use support::most_at_once::MostAtOnce; // <- changed from cpu_threads
 use support::squares::{MAX_NUMBER, check_sums};
 use support::{Report, Timer};
@@ -36,7 +37,7 @@ struct Args {
     count: u64,
 
     /// Number of threads (the article's `max_workers=5`).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32,
 
     // <- changed from cpu_threads: the GIL's two flags.

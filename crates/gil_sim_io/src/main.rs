@@ -18,6 +18,7 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
+use support::cli::workers;
 use support::most_at_once::MostAtOnce;
 use support::{Report, Timer};
 
@@ -31,7 +32,7 @@ struct Args {
     count: u64,
 
     /// Number of threads (the article's `max_workers=5`).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32,
 
     /// How long each simulated request waits, in milliseconds.

@@ -27,6 +27,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use clap::Parser;
+use support::cli::workers;
 use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker};
 use support::sleeps::{Settings, sleep_for, time_scale};
 use support::{Report, Timer};
@@ -36,7 +37,7 @@ use support::{Report, Timer};
 #[command(about, long_about = None)]
 struct Args {
     /// Worker processes (the article: Pool(50))
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, default_value_t = 50, value_parser = workers)]
     workers: u32,
 
     /// How many inputs: cal_square runs on 0..N (the article: 1000)

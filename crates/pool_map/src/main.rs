@@ -24,6 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use support::cli::workers;
 use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker};
 use support::sleeps::{Settings, sleep_for, time_scale};
 use support::{Report, Timer};
@@ -33,7 +34,7 @@ use support::{Report, Timer};
 #[command(about, long_about = None)]
 struct Args {
     /// Worker processes [default: the number of CPUs, as Pool()]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_parser = workers)]
     workers: Option<u32>,
 
     /// How many inputs: cal_square runs on 0..N (the article: 1000)

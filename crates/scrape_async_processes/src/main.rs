@@ -17,7 +17,7 @@ use std::time::Duration;
 use clap::Parser;
 use futures::{TryFutureExt, future::join_all};
 use support::Timer;
-use support::cli::cpu_count_default;
+use support::cli::{cpu_count_default, workers};
 use support::pages::{ScrapeArgs, Tally, WorkerPage, exit_with_error, reqwest_failure};
 use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker};
 use support::web::async_client;
@@ -37,7 +37,7 @@ struct Args {
     per_process: Option<u32>, // <- changed from scrape_threads
 
     /// Worker processes (one per CPU, as ProcessPoolExecutor()).
-    #[arg(long, default_value_t = cpu_count_default(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, default_value_t = cpu_count_default(), value_parser = workers)]
     workers: u32, // <- changed from scrape_threads
 
     /// Reproduce the article's bug: wait for every submitted chunk after each submit.

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use support::Timer;
-use support::cli::thread_pool_executor_default;
+use support::cli::{thread_pool_executor_default, workers};
 use support::pages::{ScrapeArgs, Tally, ureq_failure};
 use support::web::blocking_agent;
 
@@ -32,7 +32,7 @@ struct Args {
     pages: ScrapeArgs,
 
     /// Threads in the pool (min(32, CPUs + 4), as ThreadPoolExecutor()).
-    #[arg(long, default_value_t = thread_pool_executor_default(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, default_value_t = thread_pool_executor_default(), value_parser = workers)]
     workers: u32,
 
     /// Reproduce the article's bug: wait for every submitted task after each submit.

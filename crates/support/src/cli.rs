@@ -14,6 +14,17 @@ pub fn thread_pool_executor_default() -> u32 {
     cpu_count_default().saturating_add(4).min(32)
 }
 
+/// The one `--workers` parser of every example (threads, processes, pools):
+/// a whole number from 1 to 256, so a typo like `--workers 0` or
+/// `--workers 100000` exits 2 with a clear message instead of starting nothing
+/// or exhausting the machine.
+pub fn workers(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number of workers from 1 to 256")),
+    }
+}
+
 /// A pause in seconds for the sleep-based examples: 0 to 3600 (0 makes a
 /// quick run; more than an hour is surely a typo).
 pub fn pause_seconds(text: &str) -> Result<f64, String> {
@@ -43,6 +54,15 @@ pub fn seconds_parser(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workers_are_one_to_256() {
+        assert_eq!(workers("1"), Ok(1));
+        assert_eq!(workers("256"), Ok(256));
+        for bad in ["0", "257", "-3", "five", ""] {
+            assert!(workers(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 
     #[test]
     fn worker_defaults_follow_python() {
