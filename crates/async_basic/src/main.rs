@@ -2,25 +2,24 @@
 //!
 //! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section "Async and Await".
 //! Run:     cargo run --release -p async_basic [-- --help]
-//! Notice:  the lines of future 1 and future 2 interleave and the run takes
-//!          about 5 seconds, as with two threads, yet there is only one
-//!          thread: each future hands the thread back at every `.await`.
-//! Python -> Rust: `async def` -> `async fn`; `asyncio.sleep` ->
-//!          `tokio::time::sleep`; `asyncio.gather(a, b)` -> `tokio::join!(a, b)`;
-//!          `asyncio.run(main())` -> a tokio runtime's `block_on`. A Rust
-//!          future does nothing until something polls it: calling
-//!          `print_numbers(..)` alone would print nothing.
+//! Notice:  0 0 1 1 2 2 3 3 4 4: the two futures take turns, and the run
+//!          takes about 5 seconds, as with two threads, yet there is only
+//!          one thread: each future hands it back at every `.await`.
+//! Python -> Rust: `asyncio.sleep` -> `tokio::time::sleep`; `asyncio.gather(a, b)`
+//!          -> `tokio::join!(a, b)`; `asyncio.run(main())` -> `block_on`. A
+//!          Rust future does nothing until polled: `print_numbers()` alone
+//!          would print nothing.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use support::cli::pause_seconds;
+use support::settings::{pause, range_end, set_pause, set_range_end};
 use support::{Report, Timer};
 
 /// Two futures each print 0..COUNT, pausing after every number.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// How many numbers each future prints (the article: 5)
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -31,33 +30,29 @@ struct Args {
     seconds: f64,
 }
 
-/// The article's `print_numbers` coroutine. It also takes a name, so every
-/// line says which future printed it, and `say`, which prints the line (the
-/// tests record it instead).
-async fn print_numbers(name: &str, count: u32, pause: Duration, say: &impl Fn(&str)) {
-    for i in 0..count {
-        say(&format!("{name}: {i}"));
+/// The article's `print_numbers` coroutine (`range(5)`: see `--count`).
+async fn print_numbers() {
+    for i in 0..range_end() {
+        println!("{i}");
         // Not `std::thread::sleep`, which would freeze the only thread and
         // the other future with it. This sleep returns control to the
         // runtime, which runs the other future until the timer fires.
-        tokio::time::sleep(pause).await;
+        tokio::time::sleep(pause()).await;
     }
 }
 
 /// The article's `async def main()`: run both coroutines concurrently.
-async fn async_main(count: u32, pause: Duration, say: &impl Fn(&str)) {
+async fn async_main() {
     // `join!` polls both futures inside this one task and finishes when
     // both have. Nothing is spawned: this is concurrency, not parallelism.
-    tokio::join!(
-        print_numbers("future 1", count, pause, say),
-        print_numbers("future 2", count, pause, say),
-    );
+    tokio::join!(print_numbers(), print_numbers());
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let pause = Duration::from_secs_f64(args.seconds);
+    set_pause(args.seconds);
+    set_range_end(args.count);
 
     let timer = Timer::start();
     // A current-thread runtime: one thread runs every future, like
@@ -74,49 +69,11 @@ fn main() -> ExitCode {
         }
     };
     // `block_on` is `asyncio.run`: drive the future to completion.
-    runtime.block_on(async_main(args.count, pause, &|line: &str| {
-        println!("{line}")
-    }));
+    runtime.block_on(async_main());
     let elapsed = timer.elapsed();
 
     Report::new("async_basic", elapsed)
         .items(2 * u64::from(args.count))
         .extra("futures", 2)
         .finish(format!("Done in {:.2} seconds", elapsed.as_secs_f64()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Mutex;
-
-    // `start_paused`: tokio's clock is frozen and jumps straight to the next
-    // timer whenever every future is waiting, so 1-second sleeps cost no
-    // real time and the order of events is exact.
-    #[tokio::test(start_paused = true)]
-    async fn the_futures_take_turns_and_both_finish() {
-        let lines = Mutex::new(Vec::new());
-        let record = |line: &str| {
-            lines
-                .lock()
-                .expect("one thread only")
-                .push(line.to_string())
-        };
-        async_main(4, Duration::from_secs(1), &record).await;
-        let lines = lines.into_inner().expect("one thread only");
-
-        // Round i holds both futures' number i, before any number i + 1.
-        // (Which future goes first within a round is up to `join!`, which
-        // rotates the one it polls first, for fairness.)
-        assert_eq!(lines.len(), 8, "{lines:?}");
-        for (i, round) in lines.chunks(2).enumerate() {
-            let mut round = round.to_vec();
-            round.sort();
-            assert_eq!(
-                round,
-                [format!("future 1: {i}"), format!("future 2: {i}")],
-                "{lines:?}"
-            );
-        }
-    }
 }

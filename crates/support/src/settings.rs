@@ -1,14 +1,16 @@
-//! The article's constant pauses, set once from the command line.
+//! The article's constants, set once from the command line.
 //!
-//! The article's `count()` writes `time.sleep(1)` inside its body and takes no
-//! parameter. Ours keeps that signature and asks [`pause`] for the length, so
-//! `--seconds` (and the tests, which run the binary with a short pause) can
-//! change it without a parameter the article does not have.
+//! The article's `count()` writes `time.sleep(1)` inside its body, and its
+//! `print_numbers()` writes `range(5)`: neither takes a parameter. Ours keep
+//! those signatures and ask [`pause`] and [`range_end`], so `--seconds` and
+//! `--count` (and the tests, which run the binary with short pauses) can
+//! change them without a parameter the article does not have.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 static PAUSE: OnceLock<Duration> = OnceLock::new();
+static RANGE_END: OnceLock<u32> = OnceLock::new();
 
 /// Fix this run's pause; `main` calls it once, right after parsing flags.
 /// A second call is ignored, so the pause cannot change in the middle of a run.
@@ -22,6 +24,17 @@ pub fn pause() -> Duration {
     PAUSE.get().copied().unwrap_or(Duration::from_secs(1))
 }
 
+/// Fix the end of the article's `range(5)`; `main` calls it once, like
+/// [`set_pause`].
+pub fn set_range_end(end: u32) {
+    let _ = RANGE_END.set(end);
+}
+
+/// The end of the article's `range(5)`: what [`set_range_end`] fixed, or 5.
+pub fn range_end() -> u32 {
+    RANGE_END.get().copied().unwrap_or(5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +44,8 @@ mod tests {
         set_pause(0.25);
         set_pause(9.0);
         assert_eq!(pause(), Duration::from_millis(250));
+        set_range_end(3);
+        set_range_end(7);
+        assert_eq!(range_end(), 3);
     }
 }

@@ -5,23 +5,22 @@
 //! Run:     cargo run --release -p sync_count [-- --help]
 //! Notice:  One Two One Two One Two, then `executed in 3.00s.`: each call
 //!          sleeps its full second before the next call may even begin.
-//!          Compare with async_count, which prints One One One Two Two Two
-//!          and takes one second.
+//!          Compare with async_count: One One One Two Two Two, in one second.
 //! Python -> Rust: `time.sleep(1)` -> `std::thread::sleep`, which blocks the
 //!          thread exactly as Python's does; `time.perf_counter()` ->
 //!          `std::time::Instant` (inside `support::Timer`).
 
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
 use clap::Parser;
 use support::cli::pause_seconds;
+use support::settings::{pause, set_pause};
 use support::{Report, Timer};
 
 /// Call count() several times in a row; each prints One, sleeps, prints Two.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// How many times main calls count() (the article: 3)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -32,49 +31,31 @@ struct Args {
     seconds: f64,
 }
 
-/// The article's `count()`. `say` prints a line (the tests record it instead).
-fn count(pause: Duration, say: &impl Fn(&str)) {
-    say("One");
+/// The article's `count()`.
+fn count() {
+    println!("One");
     // The thread does nothing else until the sleep ends.
-    thread::sleep(pause);
-    say("Two");
+    thread::sleep(pause());
+    println!("Two");
 }
 
 /// The article's `main()`, which calls `count()` three times (here: `calls`).
-fn sync_main(calls: u32, pause: Duration, say: &impl Fn(&str)) {
+fn sync_main(calls: u32) {
     for _ in 0..calls {
-        count(pause, say);
+        count();
     }
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let pause = Duration::from_secs_f64(args.seconds);
+    set_pause(args.seconds);
 
     let timer = Timer::start();
-    sync_main(args.calls, pause, &|line: &str| println!("{line}"));
+    sync_main(args.calls);
     let elapsed = timer.elapsed();
 
     Report::new("sync_count", elapsed)
         .items(u64::from(args.calls))
         .finish(format!("executed in {:0.2}s.", elapsed.as_secs_f64()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::cell::RefCell;
-
-    #[test]
-    fn each_call_finishes_before_the_next_begins() {
-        let lines = RefCell::new(Vec::new());
-        sync_main(3, Duration::from_millis(1), &|line: &str| {
-            lines.borrow_mut().push(line.to_string())
-        });
-        assert_eq!(
-            lines.into_inner(),
-            ["One", "Two", "One", "Two", "One", "Two"]
-        );
-    }
 }
