@@ -22,7 +22,7 @@ use support::{Report, Timer};
 
 /// Download pages while one never answers in time, and give up on it.
 #[derive(Debug, Parser)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     #[command(flatten)]
     site: SiteArgs,

@@ -22,7 +22,7 @@ use support::{Report, Timer};
 
 /// Two threads move money between two accounts, each locking both.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// Take the two locks in one global order (A before B) in both threads
     #[arg(long)]

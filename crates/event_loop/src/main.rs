@@ -1,23 +1,15 @@
 //! An event loop from scratch: a ready list, wakers that refill it, a timer
 //! heap for `sleep`, and the loop that ties them together. No runtime crate.
 //!
-//! Mirrors: "Multiprocessing vs Multithreading vs Async IO" (notes), sections
-//!          "Event Loop" and "Asyncio" (count(): One One One Two Two Two);
-//!          "Asyncio vs multithreading vs multiprocessing" (blog), "how does
-//!          Asyncio work" (the ready and waiting lists); "Multithreading,
-//!          Multiprocessing, and Asyncio" (basics), the simulated fetch_data.
+//! Mirrors: "Multiprocessing vs Multithreading vs Async IO" (notes), "Event
+//!          Loop" and count(); the blog's "how does Asyncio work" (the ready
+//!          and waiting lists); the basics article's simulated fetch_data.
 //! Run:     cargo run --release -p event_loop -- --trace
 //!          cargo run --release -p event_loop -- --demo fetch --trace
-//! Notice:  with --trace, each turn prints both lists. All three tasks run
-//!          to their first `.await` in turn 1 (three "One"), then every task
-//!          is waiting and the ready list is empty, so the loop sleeps the
-//!          thread until the earliest timer. One second later all three are
-//!          ready again. Three one-second sleeps cost one second.
-//! Python -> Rust: asyncio's event loop -> `EventLoop` below; a Task -> a
-//!          boxed future plus a `Waker`; `asyncio.sleep` (`loop.call_later`)
-//!          -> `Sleep`, which files its waker in the timer heap. The waker
-//!          is the "done" callback: the only way a task gets back on the
-//!          ready list, since the loop never polls a task that is waiting.
+//! Notice:  with --trace, turn 1 runs all three tasks to their first `.await`
+//!          (three "One"); then the ready list is empty and the loop sleeps
+//!          until the earliest timer. Three one-second sleeps cost one second.
+//!          The waker is the "done" callback: the only way back to ready.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
@@ -30,13 +22,14 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
+use support::settings::{pause, set_pause};
 use support::{Report, Timer};
 
 // ---- The programs: plain async Rust, written as the articles write them. ----
 
-async fn count(seconds: Duration) {
+async fn count() {
     println!("One");
-    sleep(seconds).await; // "I'll be a while: run something else meanwhile"
+    sleep(pause()).await; // "I'll be a while: run something else meanwhile"
     println!("Two");
 }
 
@@ -47,18 +40,16 @@ const URLS: [&str; 3] = [
     "http://example.net",
 ];
 
-async fn fetch_data(url: &str, seconds: Duration) {
+async fn fetch_data(url: &str) {
     println!("Fetching {url}");
-    sleep(seconds).await; // waiting on the network, simulated
+    sleep(pause()).await; // waiting on the network, simulated
     println!("Finished fetching {url}");
 }
 
 // ---- Timers: how `sleep` asks the loop to wake it later. ----
 
-/// The timer heap: every pending sleep's waker, earliest deadline first. A
-/// `BTreeMap` keyed by (deadline, sequence number) is a priority queue that
-/// needs no `Ord` for `Waker`; the sequence number keeps two sleeps with the
-/// same deadline apart and wakes them in the order they were filed.
+/// The timer heap: every pending sleep's waker, earliest deadline first (a
+/// `BTreeMap` keyed by (deadline, filing order) is a priority queue).
 #[derive(Default)]
 struct Timers {
     heap: BTreeMap<(Instant, u64), Waker>,
@@ -71,16 +62,14 @@ thread_local! {
     static TIMERS: RefCell<Timers> = RefCell::default();
 }
 
-/// The future `sleep` returns. It does not block anything: polled too early,
-/// it files its waker under its deadline and says Pending.
+/// `sleep`'s future: polled too early, it files its waker and says Pending.
 struct Sleep {
     deadline: Instant,
 }
 
 fn sleep(duration: Duration) -> Sleep {
-    Sleep {
-        deadline: Instant::now() + duration,
-    }
+    let deadline = Instant::now() + duration;
+    Sleep { deadline }
 }
 
 impl Future for Sleep {
@@ -99,8 +88,7 @@ impl Future for Sleep {
     }
 }
 
-/// Wake every timer whose deadline has passed. Waking only queues the task:
-/// it runs on the loop's next turn.
+/// Wake every timer that is due. Waking only queues the task for a turn.
 fn wake_due_timers(now: Instant) {
     let due: Vec<Waker> = TIMERS.with_borrow_mut(|timers| {
         let later = timers.heap.split_off(&(now, u64::MAX)); // keys after `now`
@@ -119,8 +107,7 @@ fn next_deadline() -> Option<Instant> {
 
 type TaskId = usize;
 
-/// A task: a future the loop owns and polls, a name for the trace, and the
-/// waker handed to the future so it can ask to be polled again.
+/// A task: a future the loop polls, a name, and the waker that re-queues it.
 struct Task {
     name: String,
     future: Pin<Box<dyn Future<Output = ()>>>,
@@ -181,11 +168,11 @@ impl EventLoop {
         self.next_id += 1;
         let ready = self.woken_tx.clone();
         let waker = Waker::from(Arc::new(TaskWaker { id, ready }));
-        let future = Box::pin(future);
+        let (name, future) = (name.into(), Box::pin(future));
         self.tasks.insert(
             id,
             Task {
-                name: name.into(),
+                name,
                 future,
                 waker,
             },
@@ -265,6 +252,7 @@ enum Demo {
 
 #[derive(Parser, Debug)]
 #[command(
+    version,
     about = "A single-threaded event loop from scratch, running count() or a simulated fetch"
 )]
 struct Args {
@@ -286,16 +274,17 @@ fn main() -> ExitCode {
     let s = Timer::start();
     // `asyncio.gather(a, b, c)` makes each coroutine a task on the running
     // loop; `run` then returns once they have all finished.
-    let seconds = |default| Duration::from_secs_f64(args.seconds.unwrap_or(default));
     match args.demo {
         Demo::Count => {
+            set_pause(args.seconds.unwrap_or(1.0));
             for n in 1..=3 {
-                event_loop.spawn(format!("count {n}"), count(seconds(1.0)));
+                event_loop.spawn(format!("count {n}"), count());
             }
         }
         Demo::Fetch => {
+            set_pause(args.seconds.unwrap_or(2.0));
             for url in URLS {
-                event_loop.spawn(format!("fetch_data {url}"), fetch_data(url, seconds(2.0)));
+                event_loop.spawn(format!("fetch_data {url}"), fetch_data(url));
             }
         }
     }

@@ -21,7 +21,7 @@ use support::{Report, Timer};
 
 /// Add 1 to one shared counter from many threads, three ways, and compare.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// Threads that each add to the counter
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]

@@ -22,7 +22,7 @@ use support::{Report, Timer};
 
 /// Count finished tasks in shared state: on one thread, then on many.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {
     /// Tasks in each world
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
