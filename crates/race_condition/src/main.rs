@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use support::cli::workers;
 use support::{Report, Timer};
 
 /// Add 1 to one shared counter from many threads, three ways, and compare.
@@ -24,8 +25,8 @@ use support::{Report, Timer};
 #[command(version, about, long_about = None)]
 struct Args {
     /// Threads that each add to the counter
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
-    threads: u64,
+    #[arg(long, default_value_t = 4, value_parser = workers)]
+    workers: u32,
 
     /// Additions per thread
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -60,7 +61,7 @@ fn add_with_mutex(x: &Mutex<u64>, increments: u64) {
 }
 
 /// Run `add` on `threads` threads at once; return what it took.
-fn race(threads: u64, add: impl Fn() + Sync) -> Duration {
+fn race(threads: u32, add: impl Fn() + Sync) -> Duration {
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -98,24 +99,24 @@ fn forced_lost_update() -> u64 {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let expected = args.threads * args.increments;
+    let expected = u64::from(args.workers) * args.increments;
     let timer = Timer::start();
 
     let racy = AtomicU64::new(0);
-    let racy_time = race(args.threads, || {
+    let racy_time = race(args.workers, || {
         add_with_load_then_store(&racy, args.increments)
     });
     let atomic = AtomicU64::new(0);
-    let atomic_time = race(args.threads, || {
+    let atomic_time = race(args.workers, || {
         add_with_fetch_add(&atomic, args.increments)
     });
     let locked = Mutex::new(0);
-    let mutex_time = race(args.threads, || add_with_mutex(&locked, args.increments));
+    let mutex_time = race(args.workers, || add_with_mutex(&locked, args.increments));
 
     let racy = racy.into_inner();
     let atomic = atomic.into_inner();
     let locked = locked.into_inner().unwrap_or_else(|p| p.into_inner());
-    println!("{} threads x {} additions", args.threads, args.increments);
+    println!("{} threads x {} additions", args.workers, args.increments);
     println!("expected         {expected:>12}");
     for (name, total, took) in [
         ("load then store", racy, racy_time),

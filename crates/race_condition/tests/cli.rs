@@ -6,7 +6,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_race_condition");
 
 #[test]
 fn the_binary_prints_three_totals_and_reports() {
-    let run = run_example(BIN, &["--threads", "2", "--increments", "10000"]);
+    let run = run_example(BIN, &["--workers", "2", "--increments", "10000"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let total_of = |name: &str| -> u64 {
         let line = run
@@ -32,7 +32,7 @@ fn the_binary_prints_three_totals_and_reports() {
 
 #[test]
 fn bad_flags_exit_2_without_a_record() {
-    let run = run_example(BIN, &["--threads", "0"]);
+    let run = run_example(BIN, &["--workers", "0"]);
     assert_eq!(run.code, Some(2));
     assert!(run.report.is_none());
 }

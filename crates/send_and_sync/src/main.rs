@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
+use support::cli::workers;
 use support::{Report, Timer};
 
 /// Count finished tasks in shared state: on one thread, then on many.
@@ -29,8 +30,8 @@ struct Args {
     tasks: u64,
 
     /// Worker threads of the multi-thread runtime
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    workers: u16,
+    #[arg(long, default_value_t = 4, value_parser = workers)]
+    workers: u32,
 }
 
 /// asyncio's world: one thread, so `Rc` and `RefCell` are enough. Nothing
@@ -57,9 +58,9 @@ fn one_thread(tasks: u64) -> std::io::Result<u64> {
 /// tokio's default world: tasks move between worker threads, so shared
 /// state is `Arc` (a thread-safe count of owners) and `Mutex` (a
 /// thread-safe `RefCell`). The lock is let go before every `.await`.
-fn many_threads(tasks: u64, workers: u16) -> std::io::Result<(u64, usize)> {
+fn many_threads(tasks: u64, workers: u32) -> std::io::Result<(u64, usize)> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(usize::from(workers))
+        .worker_threads(workers as usize)
         .enable_time()
         .build()?;
     let done = Arc::new(Mutex::new((0u64, HashSet::new())));
@@ -80,8 +81,7 @@ fn many_threads(tasks: u64, workers: u16) -> std::io::Result<(u64, usize)> {
             })
             .collect();
         for handle in handles {
-            // A task that panicked is simply not counted.
-            let _ = handle.await;
+            let _ = handle.await; // a task that panicked is simply not counted
         }
     });
     let done = done.lock().unwrap_or_else(|p| p.into_inner());
@@ -101,13 +101,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (tasks, workers) = (args.tasks, args.workers);
+    println!("one thread, Rc<RefCell<u64>>:  {local_total} of {tasks} tasks counted");
     println!(
-        "one thread, Rc<RefCell<u64>>:  {local_total} of {} tasks counted",
-        args.tasks
-    );
-    println!(
-        "{} workers, Arc<Mutex<u64>>:    {shared_total} of {} tasks counted, on {threads} thread(s)",
-        args.workers, args.tasks
+        "{workers} workers, Arc<Mutex<u64>>:    {shared_total} of {tasks} tasks counted, on {threads} thread(s)"
     );
     let elapsed = timer.elapsed();
     let missing = 2 * args.tasks - local_total - shared_total;
