@@ -3,19 +3,22 @@
 //! The lesson of each example (threads, futures, processes) stays in that
 //! example's own `main.rs`. What lives here is what a learner can skip:
 //!
+//! - [`cli`]: the shared flag parsers (`--workers`, seconds) and CPU-count defaults;
+//! - [`crawl`]: the crawlers' link extraction, progress bar, `PageError` and record;
+//! - [`exits`]: a short line and an exit code when stdout closes or a thread is refused;
+//! - [`most_at_once`]: counts how many were inside a section at the same time;
+//! - [`pages`]: the URL list, per-page lines and tally of `download_*` and `scrape_*`;
+//! - [`pool`]: a process pool on `std::process`: the binary runs itself as a worker;
 //! - [`report`]: a timer and the one closing call every example ends with;
-//! - [`web`]: the `--site` flag and the in-process local site;
-//! - [`pool`]: a process pool built on `std::process`, because Rust has no
-//!   `multiprocessing.Pool`;
-//! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
-//!   examples (`download_*`, `scrape_*`);
+//! - [`settings`]: the article's constants (a pause, a `range(5)`), set once from flags;
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
-//! - [`exits`]: how an example ends when stdout goes away (`| head`) or the
-//!   system refuses a thread: a short line and an exit code, no panic;
-//! - [`squares`]: the closed formula the CPU-bound examples check their
-//!   sums against;
-//! - [`testkit`]: what the examples' tests share (a local site, running an
-//!   example's binary and reading its report back).
+//! - [`squares`]: the closed formula the CPU-bound examples check their sums against;
+//! - [`testkit`]: the tests' local site, binary runner, report reader and /proc watcher;
+//! - [`web`]: the `--site` flag, the in-process local site and the HTTP agents.
+//!
+//! The layers are cargo features (see `Cargo.toml`): the core modules build
+//! with clap and serde only; `web`, `crawl`, `pool`, `sleeps` and `testkit`
+//! add the rest, so `cargo run -p async_count` compiles no HTTP stack.
 
 pub mod cli;
 #[cfg(feature = "crawl")]
