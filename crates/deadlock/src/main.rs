@@ -44,9 +44,8 @@ impl Bank {
     fn take(&self, thread: usize, account: usize) -> MutexGuard<'_, i64> {
         println!("thread {}: waiting for lock {}", thread + 1, NAMES[account]);
         self.board.note(|b| b.waits_for[thread] = Some(account));
-        let guard = self.accounts[account]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let guard = self.accounts[account].lock();
+        let guard = guard.unwrap_or_else(|poisoned| poisoned.into_inner());
         self.board.note(|b| {
             b.waits_for[thread] = None;
             b.holds[thread].push(account);
@@ -75,12 +74,8 @@ fn transfer(bank: &Bank, thread: usize, from: usize, to: usize, amount: i64, fix
     };
     **from_guard -= amount;
     **to_guard += amount;
-    println!(
-        "thread {}: moved {amount} from {} to {}",
-        thread + 1,
-        NAMES[from],
-        NAMES[to]
-    );
+    let (who, from, to) = (thread + 1, NAMES[from], NAMES[to]);
+    println!("thread {who}: moved {amount} from {from} to {to}");
     drop((first_guard, second_guard));
     bank.board.note(|b| {
         b.holds[thread].clear();
@@ -105,19 +100,15 @@ fn main() -> ExitCode {
     // and returning from main ends the process, stuck threads and all.
     let finished = bank.board.watchdog(Duration::from_secs_f64(args.patience));
     let elapsed = timer.elapsed();
-    let report = Report::new("deadlock", elapsed)
+    let seconds = elapsed.as_secs_f64();
+    let last_line = if finished {
+        format!("Both transfers done in {seconds:.2} seconds")
+    } else {
+        format!("Deadlocked; gave up after {seconds:.2} seconds")
+    };
+    Report::new("deadlock", elapsed)
         .items(if finished { 2 } else { 0 })
         .errors(if finished { 0 } else { 2 })
-        .extra("fix", args.fix);
-    if finished {
-        report.finish(format!(
-            "Both transfers done in {:.2} seconds",
-            elapsed.as_secs_f64()
-        ))
-    } else {
-        report.finish(format!(
-            "Deadlocked; gave up after {:.2} seconds",
-            elapsed.as_secs_f64()
-        ))
-    }
+        .extra("fix", args.fix)
+        .finish(last_line)
 }
