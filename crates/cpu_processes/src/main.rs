@@ -15,36 +15,27 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
+use support::Timer;
 use support::cli::{cpu_count_default, workers}; // <- changed from cpu_sync
 use support::pool::{PoolBuilder, TaskTimeoutArg, serve_if_worker}; // <- changed from cpu_sync
-use support::squares::{MAX_NUMBER, check_sums};
-use support::{Report, Timer};
+use support::squares::{NumbersArgs, report_sums};
 
 /// Sum the squares below each of COUNT consecutive numbers, in worker processes.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The first number (the article uses 5,000,000).
-    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
-    start: u64,
-
-    /// How many consecutive numbers to sum up to (the article uses 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    count: u64,
-
-    // <- changed from cpu_sync: the worker flag and the pool's task timeout.
+    #[command(flatten)]
+    numbers: NumbersArgs, // --start and --count, as in every cpu_*
     /// Number of worker processes [default: one per CPU, as `Pool()`]
     #[arg(long, value_parser = workers)]
-    workers: Option<u32>,
-
+    workers: Option<u32>, // <- changed from cpu_sync
     #[command(flatten)]
-    pool: TaskTimeoutArg,
+    pool: TaskTimeoutArg, // <- changed from cpu_sync
 }
 
-/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
-/// slow way on purpose, to keep a core busy. In a `u128`, because for
-/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
-/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
+/// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
+/// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -54,16 +45,11 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-// <- changed from cpu_sync: the whole of `find_sums`.
-/// The article's `find_sums`, in `workers` processes; results in input
-/// order, like `Pool.map`.
-///
-/// Each number travels to a worker as a line of JSON on its stdin and its
-/// sum comes back the same way: start-up and serialising are the price of
-/// processes, which threads never pay. A worker can also die (killed, out of
-/// memory) and take its task with it; like Python's `pool.map`, which
-/// raises, we give up on the first failure.
+/// The article's `find_sums`, in `workers` processes; results in input order,
+/// like `Pool.map`, which also gives up on the first failed task (a worker
+/// killed or out of memory). Start-up and pipes are the price of processes.
 fn find_sums(numbers: &[u64], workers: u32) -> Result<Vec<u128>, String> {
+    // <- changed from cpu_sync: the parameter and result above, and the whole body
     let mut pool = PoolBuilder::new(workers as usize)
         .spawn()
         .map_err(|err| format!("cannot start {workers} worker processes: {err}"))?;
@@ -83,55 +69,38 @@ fn find_sums(numbers: &[u64], workers: u32) -> Result<Vec<u128>, String> {
 }
 
 // <- changed from cpu_sync: what a worker process does with one task.
-/// The article's `cpu_bound`, in a worker. The sum goes back as decimal
-/// text: the pool's wire format (serde_json's `Value`) holds at most a u64,
-/// and 4.2e19 would fail as "number out of range"; Python's pickle carries
-/// ints of any size. The `Result` lets a task fail with a message.
+/// The article's `cpu_bound`, in a worker. The sum goes back as text: the pool's
+/// JSON holds at most a u64 (Python's pickle carries ints of any size).
 fn worker_task(_state: &mut (), number: u64) -> Result<String, String> {
     Ok(cpu_bound(number).to_string())
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // <- changed from cpu_sync: in a worker copy of this program, answer
-    // tasks until the parent closes the pipe, then exit; in the parent,
-    // return at once. First, so a worker never parses flags or starts a pool.
+    // <- changed from cpu_sync: a worker answers tasks here, then exits; the parent goes on.
     serve_if_worker(|(): ()| (), worker_task);
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from cpu_sync
-    let workers = args.workers.unwrap_or(cpu_count_default() as u32); // <- changed from cpu_sync
-    // The article's `[5_000_000 + x for x in range(20)]`.
-    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+    let workers = args.workers.unwrap_or(cpu_count_default()); // <- changed from cpu_sync
+    let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
 
     let timer = Timer::start();
-    // <- changed from cpu_sync: a process pool can fail, threads cannot.
-    let sums = match find_sums(&numbers, workers) {
-        Ok(sums) => sums,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
+    let sums = find_sums(&numbers, workers); // <- changed from cpu_sync: a pool can fail
+    let Ok(sums) = sums.inspect_err(|err| eprintln!("error: {err}")) else {
+        return ExitCode::FAILURE; // <- changed from cpu_sync
     };
     let elapsed = timer.elapsed();
 
-    // Each sum is checked against the closed formula (support::squares)
-    // after the timer stopped, so the check costs the timing nothing.
-    let errors = check_sums(&numbers, &sums);
-    let total: u128 = sums.iter().sum();
-    println!("Total of the {} sums: {total}", numbers.len());
-    Report::new(env!("CARGO_PKG_NAME"), elapsed)
-        .items(numbers.len() as u64)
-        .errors(errors)
+    // Untimed: checks every sum against the closed formula, prints their total.
+    report_sums(env!("CARGO_PKG_NAME"), &numbers, &sums, elapsed)
         .extra("workers", workers) // <- changed from cpu_sync
-        // A JSON number cannot hold a u128 exactly: send the digits as text.
-        .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use support::squares::sum_of_squares_below;
+    use support::squares::{check_sums, sum_of_squares_below};
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {

@@ -16,32 +16,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rayon::prelude::*; // <- changed from cpu_sync
-use support::cli::workers;
-use support::squares::{MAX_NUMBER, check_sums};
-use support::{Report, Timer};
+use support::Timer;
+use support::cli::workers; // <- changed from cpu_sync
+use support::squares::{NumbersArgs, report_sums};
 
 /// Sum the squares below each of COUNT consecutive numbers, on rayon's thread pool.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The first number (the article uses 5,000,000).
-    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
-    start: u64,
-
-    /// How many consecutive numbers to sum up to (the article uses 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    count: u64,
-
-    // <- changed from cpu_sync: the worker flag, these three lines.
+    #[command(flatten)]
+    numbers: NumbersArgs, // --start and --count, as in every cpu_*
     /// Number of threads in rayon's pool [default: one per CPU, or RAYON_NUM_THREADS]
     #[arg(long, value_parser = workers)]
-    workers: Option<u32>,
+    workers: Option<u32>, // <- changed from cpu_sync
 }
 
-/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
-/// slow way on purpose, to keep a core busy. In a `u128`, because for
-/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
-/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
+/// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
+/// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -73,31 +65,22 @@ fn main() -> ExitCode {
         eprintln!("error: cannot start {workers} rayon threads: {err}");
         return ExitCode::FAILURE;
     }
-    // The article's `[5_000_000 + x for x in range(20)]`.
-    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+    let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
 
     let timer = Timer::start();
     let sums = find_sums(&numbers);
     let elapsed = timer.elapsed();
 
-    // Each sum is checked against the closed formula (support::squares)
-    // after the timer stopped, so the check costs the timing nothing.
-    let errors = check_sums(&numbers, &sums);
-    let total: u128 = sums.iter().sum();
-    println!("Total of the {} sums: {total}", numbers.len());
-    Report::new(env!("CARGO_PKG_NAME"), elapsed)
-        .items(numbers.len() as u64)
-        .errors(errors)
+    // Untimed: checks every sum against the closed formula, prints their total.
+    report_sums(env!("CARGO_PKG_NAME"), &numbers, &sums, elapsed)
         .extra("workers", rayon::current_num_threads()) // <- changed from cpu_sync
-        // A JSON number cannot hold a u128 exactly: send the digits as text.
-        .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use support::squares::sum_of_squares_below;
+    use support::squares::{check_sums, sum_of_squares_below};
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {

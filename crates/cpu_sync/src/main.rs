@@ -14,26 +14,20 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use clap::Parser;
-use support::squares::{MAX_NUMBER, check_sums};
-use support::{Report, Timer};
+use support::Timer;
+use support::squares::{NumbersArgs, report_sums};
 
 /// Sum the squares below each of COUNT consecutive numbers, one after another.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The first number (the article uses 5,000,000).
-    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
-    start: u64,
-
-    /// How many consecutive numbers to sum up to (the article uses 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    count: u64,
+    #[command(flatten)]
+    numbers: NumbersArgs, // --start and --count, as in every cpu_*
 }
 
-/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
-/// slow way on purpose, to keep a core busy. In a `u128`, because for
-/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
-/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
+/// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
+/// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -51,31 +45,22 @@ fn find_sums(numbers: &[u64]) -> Vec<u128> {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The article's `[5_000_000 + x for x in range(20)]`.
-    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+    let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
 
     let timer = Timer::start();
     let sums = find_sums(&numbers);
     let elapsed = timer.elapsed();
 
-    // Each sum is checked against the closed formula (support::squares)
-    // after the timer stopped, so the check costs the timing nothing.
-    let errors = check_sums(&numbers, &sums);
-    let total: u128 = sums.iter().sum();
-    println!("Total of the {} sums: {total}", numbers.len());
-    Report::new(env!("CARGO_PKG_NAME"), elapsed)
-        .items(numbers.len() as u64)
-        .errors(errors)
+    // Untimed: checks every sum against the closed formula, prints their total.
+    report_sums(env!("CARGO_PKG_NAME"), &numbers, &sums, elapsed)
         .extra("workers", 1)
-        // A JSON number cannot hold a u128 exactly: send the digits as text.
-        .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use support::squares::sum_of_squares_below;
+    use support::squares::{check_sums, sum_of_squares_below};
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {

@@ -17,32 +17,24 @@ use std::sync::atomic::{AtomicUsize, Ordering}; // <- changed from cpu_sync
 use std::thread; // <- changed from cpu_sync
 
 use clap::Parser;
+use support::Timer;
 use support::cli::workers;
-use support::squares::{MAX_NUMBER, check_sums};
-use support::{Report, Timer};
+use support::squares::{NumbersArgs, report_sums};
 
 /// Sum the squares below each of COUNT consecutive numbers, on WORKERS threads.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The first number (the article uses 5,000,000).
-    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
-    start: u64,
-
-    /// How many consecutive numbers to sum up to (the article uses 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    count: u64,
-
-    // <- changed from cpu_sync: the worker flag, these three lines.
+    #[command(flatten)]
+    numbers: NumbersArgs, // --start and --count, as in every cpu_*
     /// Number of threads (the article's `max_workers=5`).
     #[arg(long, default_value_t = 5, value_parser = workers)]
-    workers: u32,
+    workers: u32, // <- changed from cpu_sync
 }
 
-/// The article's `cpu_bound`: the sum of i * i for i in 0..number, done the
-/// slow way on purpose, to keep a core busy. In a `u128`, because for
-/// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
-/// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+/// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
+/// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
+/// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -52,23 +44,18 @@ fn cpu_bound(number: u64) -> u128 {
         .sum()
 }
 
-// <- changed from cpu_sync: the whole of `find_sums`.
 /// The article's `find_sums`, on `workers` threads; results in input order.
-///
-/// Like a pool, each thread takes the next unclaimed number until none is
-/// left: the queue is an index that `fetch_add` hands out once each, so a
-/// thread that finishes early simply takes more. `thread::scope` lets the
-/// threads borrow `numbers` and joins them all before it returns, like the
-/// end of the article's `with ThreadPoolExecutor(...)` block.
+/// Like a pool, each thread takes the next unclaimed number until none is left;
+/// `thread::scope` joins them all before it returns, like `with ThreadPoolExecutor`.
 fn find_sums(numbers: &[u64], workers: u32) -> Vec<u128> {
+    // <- changed from cpu_sync: the parameter above, and the whole body
     let next = AtomicUsize::new(0);
     let mut sums = vec![0; numbers.len()];
     thread::scope(|scope| {
         let threads: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
-                    // (index, sum) pairs, so that `sums` needs no lock.
-                    let mut done = Vec::new();
+                    let mut done = Vec::new(); // (index, sum) pairs, so `sums` needs no lock
                     loop {
                         // Relaxed: the counter only hands out distinct indices.
                         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -96,31 +83,22 @@ fn find_sums(numbers: &[u64], workers: u32) -> Vec<u128> {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The article's `[5_000_000 + x for x in range(20)]`.
-    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+    let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
 
     let timer = Timer::start();
     let sums = find_sums(&numbers, args.workers); // <- changed from cpu_sync
     let elapsed = timer.elapsed();
 
-    // Each sum is checked against the closed formula (support::squares)
-    // after the timer stopped, so the check costs the timing nothing.
-    let errors = check_sums(&numbers, &sums);
-    let total: u128 = sums.iter().sum();
-    println!("Total of the {} sums: {total}", numbers.len());
-    Report::new(env!("CARGO_PKG_NAME"), elapsed)
-        .items(numbers.len() as u64)
-        .errors(errors)
+    // Untimed: checks every sum against the closed formula, prints their total.
+    report_sums(env!("CARGO_PKG_NAME"), &numbers, &sums, elapsed)
         .extra("workers", args.workers) // <- changed from cpu_sync
-        // A JSON number cannot hold a u128 exactly: send the digits as text.
-        .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use support::squares::sum_of_squares_below;
+    use support::squares::{check_sums, sum_of_squares_below};
 
     /// Small numbers keep the debug-build test fast; the arithmetic is the same.
     fn small_numbers() -> Vec<u64> {

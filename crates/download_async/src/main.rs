@@ -1,15 +1,11 @@
 //! Download 160 pages at once from one thread, with async/await.
 //!
-//! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
-//!          "Asyncio" of "How to Speed Up an I/O-Bound Program".
+//! Mirrors: "What Is Concurrency?", section "Asyncio" (of the I/O-bound program).
 //! Run:     cargo run --release -p download_async [-- --limit 100]
 //! Notice:  all 160 requests are out at once (`max_in_flight` 160), so the run
-//!          lasts about one latency, on a single thread. `--limit 5` caps the
-//!          requests in flight and brings back download_threads' timing.
-//! Python -> Rust: `asyncio.run` -> a tokio runtime's `block_on`;
-//!          `aiohttp.ClientSession` -> `reqwest::Client`; `gather(...,
-//!          return_exceptions=True)` -> `join_all` of futures returning `Result`.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//!          lasts about one latency, on one thread; `--limit 5` is download_threads' pace.
+//! Python -> Rust: `asyncio.run` -> a tokio runtime; `aiohttp.ClientSession`
+//!          -> `reqwest::Client`; `gather(return_exceptions=True)` -> `join_all`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,13 +22,9 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls, --timeout and the local site's knobs, the
-    // same in the four download_* examples.
     #[command(flatten)]
-    pages: DownloadArgs,
-
-    /// Cap the requests in flight at N (default: no cap, all at once; aiohttp's
-    /// default connector caps at 100).
+    pages: DownloadArgs, // --site, --repeat, --urls, --timeout: as in every download_*
+    /// Cap the requests in flight at N [default: no cap; aiohttp's connector caps at 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     limit: Option<u32>, // <- changed from download_sync
 }
@@ -40,38 +32,29 @@ struct Args {
 /// What downloading one URL gave: the number of bytes read, or why it failed.
 type Outcome = Result<usize, String>;
 
-/// Fetch one page with the shared session and say how big it was. A future:
-/// calling it sends nothing, the request starts when the future is polled.
+/// Fetch one page with the shared session: a future, that sends nothing until polled.
 async fn download_site(url: &str, session: &reqwest::Client) -> Outcome {
-    // <- changed from download_sync: `async` above
-    // reqwest hands a 500 back as a response; `error_for_status` makes it an
-    // `Err`, the path a refused connection or a timeout takes. Each `.await`
-    // is where this future may pause and let the other 159 run.
+    // <- changed from download_sync: `async` above; each `.await` lets the other 159 run
     let outcome = session
         .get(url)
         .send() // <- changed from download_sync
         .and_then(|response| async { response.error_for_status()?.bytes().await }) // <- changed from download_sync
         .await // <- changed from download_sync
         .map(|body| body.len())
-        .map_err(reqwest_failure); // <- changed from download_sync
-    // The article's `Read N from URL` line (or `Failed URL: reason`).
-    print_outcome(url, &outcome);
+        .map_err(reqwest_failure); // <- changed from download_sync: a 500 fails in error_for_status
+    print_outcome(url, &outcome); // the article's `Read N from URL` (or `Failed URL: reason`)
     outcome
 }
 
-/// Start every download at once and wait for all; one outcome per URL, in
-/// input order (like `gather`), though the lines print in completion order.
+/// Start every download at once and wait for all; one outcome per URL, in input order.
 async fn download_all_sites(
     sites: &[String],
     timeout: Duration,
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<Outcome>> {
     // <- changed from download_sync: the signature above, and the whole body
-    // One client, one connection pool, borrowed by every future on this one
-    // thread: no Arc, no lock.
-    let session = async_client(timeout)?;
-    // reqwest sets no cap (aiohttp's connector: 100). With --limit N, each
-    // download first waits for one of N permits, handed back when it ends.
+    let session = async_client(timeout)?; // one client, borrowed by every future: no Arc, no lock
+    // reqwest sets no cap; with --limit N each download first waits for one of N permits.
     let permits = Semaphore::new(limit.unwrap_or(Semaphore::MAX_PERMITS));
     let tasks = sites.iter().map(|url| async {
         let _permit = permits
@@ -80,8 +63,7 @@ async fn download_all_sites(
             .expect("the semaphore is never closed");
         download_site(url, &session).await
     });
-    // `join_all` polls every future together inside this one task, and
-    // keeps each one's `Result` in its slot: `return_exceptions=True`.
+    // `join_all` polls them all in this one task; each `Result` stays in its slot.
     Ok(join_all(tasks).await)
 }
 
@@ -91,8 +73,7 @@ async fn main() -> ExitCode {
     // <- changed from download_sync: `async` above
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();
     let limit = args.limit.map(|n| n as usize); // <- changed from download_sync
@@ -103,18 +84,14 @@ async fn main() -> ExitCode {
     };
     let elapsed = timer.elapsed();
 
-    let tally = Tally::count(&outcomes);
+    let tally = Tally::count(&outcomes); // counts pages read; the article printed len(sites)
     tally.print_failures("downloads");
-    // The article prints len(sites), every URL it tried; we count the pages
-    // actually read, so a run with failures does not look complete.
     let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
+    let concurrency = limit.map_or(outcomes.len(), |n| n.min(outcomes.len())); // <- changed from download_sync
     tally
-        .report("download_async", elapsed, pages.max_in_flight()) // <- changed from download_sync
+        .report(env!("CARGO_PKG_NAME"), elapsed, pages.max_in_flight())
         .extra("limit", limit) // <- changed from download_sync
-        .extra(
-            "concurrency",
-            outcomes.len().min(limit.unwrap_or(usize::MAX)),
-        ) // <- changed from download_sync
+        .extra("concurrency", concurrency) // <- changed from download_sync
         .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 

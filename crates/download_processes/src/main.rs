@@ -1,18 +1,12 @@
 //! Download 160 pages with a pool of worker processes, one agent each.
 //!
-//! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
-//!          "Multiprocessing" of "How to Speed Up an I/O-Bound Program".
+//! Mirrors: "What Is Concurrency?", section "Multiprocessing" (of the I/O-bound program).
 //! Run:     cargo run --release -p download_processes [-- --workers 4]
-//! Notice:  each line names the worker process that read the page; the site
-//!          sees one request per worker at once (`max_in_flight`), and the
-//!          workers cost a start-up the threads never pay (`Started` line).
-//! Python -> Rust: `Pool(initializer=set_global_session)` -> `support::pool`,
-//!          which runs this binary again as its workers: a URL goes down a
-//!          pipe to a worker, its page comes back as a JSON line.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  each line names its worker; the site sees one request per worker at once.
+//! Python -> Rust: `Pool(initializer=...)` -> `support::pool`: this binary, run again.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
 use support::Timer;
@@ -27,15 +21,11 @@ use support::web::blocking_agent;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls, --timeout and the local site's knobs, the
-    // same in the four download_* examples.
     #[command(flatten)]
-    pages: DownloadArgs,
-
+    pages: DownloadArgs, // --site, --repeat, --urls, --timeout: as in every download_*
     /// Number of worker processes (one per CPU, as Pool()).
     #[arg(long, default_value_t = cpu_count_default(), value_parser = workers)]
     workers: u32, // <- changed from download_sync
-
     #[command(flatten)]
     pool: TaskTimeoutArg, // <- changed from download_sync
 }
@@ -43,89 +33,69 @@ struct Args {
 /// What downloading one URL gave: the number of bytes read, or why it failed.
 type Outcome = Result<usize, String>;
 
-/// The pool's initializer: runs once in each worker process, before its first
-/// task. Python keeps the session in a global; the pool hands what this
-/// returns to every task of the worker instead.
+/// The pool's initializer, once per worker: its Agent (Python's global) goes to each task.
 fn set_global_session(timeout: Duration) -> ureq::Agent {
     blocking_agent(timeout) // <- changed from download_sync
 }
 
-/// Fetch one page with this worker's session, in a worker process. Its stdout
-/// is the pool's pipe, so the parent prints the line when the page lands.
+/// Fetch one page with this worker's session, in a worker; the parent prints the line.
 fn download_site(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
     // <- changed from download_sync: the page says who read it
-    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection or a timeout: an `Err` sent back to
-    // the parent. Nothing here can panic on bad input.
     session
         .get(url)
         .call()
         .and_then(|response| response.into_body().read_to_vec())
         .map(|body| WorkerPage::read_here(body.len())) // <- changed from download_sync
-        .map_err(ureq_failure)
+        .map_err(ureq_failure) // a 4xx/5xx too: blocking_agent makes it an `Err`
 }
 
-/// Hand every URL to a pool of `workers` processes; one outcome per URL, in
-/// input order (like `pool.map`), though the lines print in completion order.
+/// Hand every URL to `workers` processes; one outcome per URL, in input order.
 fn download_all_sites(
     sites: &[String],
     timeout: Duration,
-    workers: usize,
+    workers: u32,
 ) -> anyhow::Result<Vec<Outcome>> {
     // <- changed from download_sync: the signature above, and the whole body
-    // `with Pool(initializer=set_global_session) as pool`: start the workers,
-    // each of which gets the timeout for its initializer. Dropping the pool
-    // closes their stdin and waits for them to exit.
-    let started = Instant::now();
-    let mut pool = PoolBuilder::new(workers)
+    let timer = Timer::start();
+    let mut pool = PoolBuilder::new(workers as usize) // `with Pool(initializer=...) as pool`
         .initializer(&timeout)
         .spawn::<String, WorkerPage>()
         .map_err(|err| anyhow::anyhow!("could not start the worker processes: {err}"))?;
-    let started = started.elapsed().as_secs_f64();
-    println!(
-        "Started {} worker processes in {started:.3} seconds",
-        pool.workers()
-    );
-    // Results in completion order (`imap_unordered`), each line printed as
-    // it lands. A worker that dies mid-task fails that URL, it never hangs.
+    let (started, seconds) = (pool.workers(), timer.secs());
+    println!("Started {started} worker processes in {seconds:.3} seconds");
     let mut outcomes = vec![Err("the pool lost this task".to_string()); sites.len()];
     for (index, result) in pool.imap_unordered(sites.to_vec()) {
-        print_outcome(&sites[index], &result);
+        print_outcome(&sites[index], &result); // as each page lands
         outcomes[index] = result.map(|page| page.bytes).map_err(|err| err.to_string());
     }
-    Ok(outcomes)
+    Ok(outcomes) // dropping the pool closes the workers' stdin: they exit
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // In a worker process this runs the initializer, answers tasks until the
-    // parent closes the pipe, and exits; in the parent it returns at once.
+    // A worker runs the initializer, answers tasks and exits here; the parent goes on.
     serve_if_worker(set_global_session, |session, url: String| {
         download_site(&url, session)
     }); // <- changed from download_sync
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from download_sync
-    // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();
-    let workers = args.workers as usize; // <- changed from download_sync
-    let outcomes = match download_all_sites(&pages.urls, args.pages.timeout(), workers) {
+    let outcomes = match download_all_sites(&pages.urls, args.pages.timeout(), args.workers) {
         // <- changed from download_sync: the workers may fail to start
         Ok(outcomes) => outcomes,
         Err(err) => return exit_with_error(1, err),
     };
     let elapsed = timer.elapsed();
 
-    let tally = Tally::count(&outcomes);
+    let tally = Tally::count(&outcomes); // counts pages read; the article printed len(sites)
     tally.print_failures("downloads");
-    // The article prints len(sites), every URL it tried; we count the pages
-    // actually read, so a run with failures does not look complete.
     let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_processes", elapsed, pages.max_in_flight()) // <- changed from download_sync
-        .extra("workers", workers) // <- changed from download_sync
-        .extra("concurrency", workers.min(outcomes.len())) // <- changed from download_sync
+        .report(env!("CARGO_PKG_NAME"), elapsed, pages.max_in_flight())
+        .extra("workers", args.workers) // <- changed from download_sync
+        .extra("concurrency", outcomes.len().min(args.workers as usize)) // <- changed from download_sync
         .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 

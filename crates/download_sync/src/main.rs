@@ -1,15 +1,11 @@
 //! Download 160 pages one after the other, reusing one HTTP agent.
 //!
-//! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
-//!          "How to Speed Up an I/O-Bound Program", the synchronous version.
+//! Mirrors: "What Is Concurrency?", section "How to Speed Up an I/O-Bound Program".
 //! Run:     cargo run --release -p download_sync [-- --help]
-//! Notice:  the `Read` lines come out in list order and the run lasts about
-//!          160 x the site's latency; the site never sees two requests at
-//!          once (`max_in_flight` 1 in the report).
-//! Python -> Rust: `requests.Session()` -> `ureq::Agent`: both keep the
-//!          connection open, so 160 pages cost one handshake per site. This
-//!          file is the baseline: `diff` it with its three siblings.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  the `Read` lines come out in list order, the run lasts about 160 x
+//!          the site's latency, and the site never sees two requests at once.
+//! Python -> Rust: `requests.Session()` -> `ureq::Agent`; both keep the
+//!          connection open. The baseline: `diff` it with its three siblings.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,10 +19,8 @@ use support::web::blocking_agent;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls, --timeout and the local site's knobs, the
-    // same in the four download_* examples.
     #[command(flatten)]
-    pages: DownloadArgs,
+    pages: DownloadArgs, // --site, --repeat, --urls, --timeout: as in every download_*
 }
 
 /// What downloading one URL gave: the number of bytes read, or why it failed.
@@ -34,17 +28,13 @@ type Outcome = Result<usize, String>;
 
 /// Fetch one page with the shared session and say how big it was.
 fn download_site(url: &str, session: &ureq::Agent) -> Outcome {
-    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection or a timeout: an `Err` we print and
-    // return. Nothing here can panic on bad input.
     let outcome = session
         .get(url)
         .call()
         .and_then(|response| response.into_body().read_to_vec())
         .map(|body| body.len())
-        .map_err(ureq_failure);
-    // The article's `Read N from URL` line (or `Failed URL: reason`).
-    print_outcome(url, &outcome);
+        .map_err(ureq_failure); // a 4xx/5xx too: blocking_agent makes it an `Err`
+    print_outcome(url, &outcome); // the article's `Read N from URL` (or `Failed URL: reason`)
     outcome
 }
 
@@ -52,8 +42,7 @@ fn download_site(url: &str, session: &ureq::Agent) -> Outcome {
 fn download_all_sites(sites: &[String], timeout: Duration) -> Vec<Outcome> {
     // One agent for the whole run, like `with requests.Session() as session`.
     let session = blocking_agent(timeout);
-    // The whole lesson of this file: one request at a time. Each iteration
-    // waits for its answer before the next request is even sent.
+    // The lesson: one request at a time, each answered before the next is sent.
     sites
         .iter()
         .map(|url| download_site(url, &session))
@@ -63,20 +52,17 @@ fn download_all_sites(sites: &[String], timeout: Duration) -> Vec<Outcome> {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();
     let outcomes = download_all_sites(&pages.urls, args.pages.timeout());
     let elapsed = timer.elapsed();
 
-    let tally = Tally::count(&outcomes);
+    let tally = Tally::count(&outcomes); // counts pages read; the article printed len(sites)
     tally.print_failures("downloads");
-    // The article prints len(sites), every URL it tried; we count the pages
-    // actually read, so a run with failures does not look complete.
     let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_sync", elapsed, pages.max_in_flight())
+        .report(env!("CARGO_PKG_NAME"), elapsed, pages.max_in_flight())
         .extra("workers", 1)
         .extra("concurrency", 1)
         .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))

@@ -1,15 +1,11 @@
 //! Download 160 pages with 5 threads, each with its own HTTP agent.
 //!
-//! Mirrors: "What Is Concurrency?" (Real-Python-style notebook), section
-//!          "Threading" of "How to Speed Up an I/O-Bound Program".
+//! Mirrors: "What Is Concurrency?", section "Threading" (of the I/O-bound program).
 //! Run:     cargo run --release -p download_threads [-- --workers 10]
-//! Notice:  the `Read` lines come out of order (whichever answer lands first
-//!          prints first), the run is about 5x faster than download_sync, and
-//!          the site sees 5 requests at once (`max_in_flight`): one a thread.
-//! Python -> Rust: `ThreadPoolExecutor(max_workers=5)` + `executor.map` -> 5
-//!          scoped threads taking the next URL from a shared counter;
-//!          `threading.local()` -> `thread_local!`.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  the `Read` lines come out in completion order, the run is about 5x
+//!          faster than download_sync, and the site sees 5 requests at once.
+//! Python -> Rust: `ThreadPoolExecutor(max_workers=5)` -> 5 scoped threads
+//!          sharing a counter; `threading.local()` -> `thread_local!`.
 
 use std::cell::OnceCell;
 use std::process::ExitCode;
@@ -27,11 +23,8 @@ use support::web::blocking_agent;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    // --site, --repeat, --urls, --timeout and the local site's knobs, the
-    // same in the four download_* examples.
     #[command(flatten)]
-    pages: DownloadArgs,
-
+    pages: DownloadArgs, // --site, --repeat, --urls, --timeout: as in every download_*
     /// Number of worker threads (the article's max_workers=5).
     #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32, // <- changed from download_sync
@@ -41,16 +34,12 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 thread_local! {
-    // The twin of `threading.local()`: every thread that touches SESSION
-    // gets its own slot, empty until that thread's first download.
+    // `threading.local()`: each thread's own slot, empty until its first download.
     static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() }; // <- changed from download_sync
 }
 
-/// This thread's session, made the first time this thread asks. (A
-/// `ureq::Agent` could be shared by all threads, unlike a `requests.Session`;
-/// we keep one per thread to mirror the article.)
+/// This thread's session, made on its first call (a clone shares the Agent's pool).
 fn get_session(timeout: Duration) -> ureq::Agent {
-    // Cloning an Agent clones an `Arc`: the clone uses this thread's pool.
     SESSION.with(|session| session.get_or_init(|| blocking_agent(timeout)).clone()) // <- changed from download_sync
 }
 
@@ -58,31 +47,22 @@ fn get_session(timeout: Duration) -> ureq::Agent {
 fn download_site(url: &str, timeout: Duration) -> Outcome {
     // <- changed from download_sync: the timeout, not a session, above
     let session = get_session(timeout); // <- changed from download_sync
-    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection or a timeout: an `Err` we print and
-    // return. Nothing here can panic on bad input.
     let outcome = session
         .get(url)
         .call()
         .and_then(|response| response.into_body().read_to_vec())
         .map(|body| body.len())
-        .map_err(ureq_failure);
-    // The article's `Read N from URL` line (or `Failed URL: reason`).
-    print_outcome(url, &outcome);
+        .map_err(ureq_failure); // a 4xx/5xx too: blocking_agent makes it an `Err`
+    print_outcome(url, &outcome); // the article's `Read N from URL` (or `Failed URL: reason`)
     outcome
 }
 
-/// Download every URL with `workers` threads; one outcome per URL, in input
-/// order (like `executor.map`), though the lines print in completion order.
-fn download_all_sites(sites: &[String], timeout: Duration, workers: usize) -> Vec<Outcome> {
+/// Download every URL with `workers` threads; one outcome per URL, in input order.
+fn download_all_sites(sites: &[String], timeout: Duration, workers: u32) -> Vec<Outcome> {
     // <- changed from download_sync: the parameters above, and the whole body
-    // The executor's queue: the index of the next URL no thread has taken.
-    // `fetch_add` hands each index to exactly one thread, without a lock.
-    let next_site = AtomicUsize::new(0);
-    // One slot per URL, filled by whichever thread downloads it.
+    let next_site = AtomicUsize::new(0); // the executor's queue: each index is handed out once
     let outcomes: Vec<OnceLock<Outcome>> = sites.iter().map(|_| OnceLock::new()).collect();
-    // Scoped threads may borrow `sites`, `next_site` and `outcomes`: the scope
-    // joins them all before it returns, like leaving `with ThreadPoolExecutor`.
+    // Scoped threads may borrow; the scope joins them, like `with ThreadPoolExecutor`.
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -94,32 +74,26 @@ fn download_all_sites(sites: &[String], timeout: Duration, workers: usize) -> Ve
             });
         }
     });
-    outcomes
-        .into_iter()
-        .map(|slot| slot.into_inner().expect("a thread took every URL"))
-        .collect()
+    let filled = |slot: OnceLock<_>| slot.into_inner().expect("a thread took every URL");
+    outcomes.into_iter().map(filled).collect()
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The article's `[jython, dice] * 80` from our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();
-    let workers = args.workers as usize; // <- changed from download_sync
-    let outcomes = download_all_sites(&pages.urls, args.pages.timeout(), workers); // <- changed from download_sync
+    let outcomes = download_all_sites(&pages.urls, args.pages.timeout(), args.workers); // <- changed from download_sync
     let elapsed = timer.elapsed();
 
-    let tally = Tally::count(&outcomes);
+    let tally = Tally::count(&outcomes); // counts pages read; the article printed len(sites)
     tally.print_failures("downloads");
-    // The article prints len(sites), every URL it tried; we count the pages
-    // actually read, so a run with failures does not look complete.
     let (read, seconds) = (tally.read(), elapsed.as_secs_f64());
     tally
-        .report("download_threads", elapsed, pages.max_in_flight()) // <- changed from download_sync
-        .extra("workers", workers) // <- changed from download_sync
-        .extra("concurrency", workers.min(outcomes.len())) // <- changed from download_sync
+        .report(env!("CARGO_PKG_NAME"), elapsed, pages.max_in_flight())
+        .extra("workers", args.workers) // <- changed from download_sync
+        .extra("concurrency", outcomes.len().min(args.workers as usize)) // <- changed from download_sync
         .finish(format_args!("Downloaded {read} in {seconds:.2} seconds"))
 }
 

@@ -3,13 +3,10 @@
 //! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
 //!          section "how does Asyncio work in Python?".
 //! Run:     cargo run --release -p scrape_async [-- --count 500 --limit 100]
-//! Notice:  every request is in flight at once (the site's max in flight is
-//!          --count), so 500 pages take about one latency: the article's
-//!          winner. `--limit 100` caps them as aiohttp's default connector does.
-//! Python -> Rust: `aiohttp.ClientSession` -> one `reqwest::Client`; `gather`
-//!          -> `join_all`; `async_to_sync(get_all)(urls)` -> a plain function
-//!          that builds a one-thread tokio runtime and calls `block_on`.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  every request is in flight at once (max in flight = --count), so 500
+//!          pages take about one latency; `--limit 100` caps them as aiohttp does.
+//! Python -> Rust: `aiohttp.ClientSession` -> `reqwest::Client`; `gather` -> `join_all`;
+//!          `async_to_sync(get_all)` -> a sync fn running `block_on` on tokio.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -27,13 +24,9 @@ use tokio::sync::Semaphore;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    // --site, --count, --urls, --quiet, --timeout and the local site's knobs,
-    // the same in the four scrape_* examples.
     #[command(flatten)]
-    pages: ScrapeArgs,
-
-    /// Cap the requests in flight at N (default: no cap, all at once; aiohttp's
-    /// default connector caps at 100).
+    pages: ScrapeArgs, // --site, --count, --urls, --quiet, --timeout: as in every scrape_*
+    /// Cap the requests in flight at N [default: no cap; aiohttp's connector caps at 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     limit: Option<u32>, // <- changed from scrape_threads
 }
@@ -41,19 +34,16 @@ struct Args {
 /// What scraping one URL gave: the page's size, or why it failed.
 type Outcome = Result<usize, String>;
 
-/// One request: the article's inner `fetch(url)`. Errors are returned, not
-/// raised, so one bad page never stops the others.
+/// One request: the article's inner `fetch(url)`; an error is returned, never raised.
 async fn fetch(url: &str, session: &reqwest::Client) -> Outcome {
     // <- changed from scrape_threads: `async` above
-    // reqwest hands a 500 back as a response; `error_for_status` makes it an
-    // `Err`, the path a refused connection or a timeout takes.
     session
         .get(url)
         .send() // <- changed from scrape_threads
         .and_then(|response| async { response.error_for_status()?.text().await }) // <- changed from scrape_threads
         .await // <- changed from scrape_threads
         .map(|body| body.len())
-        .map_err(reqwest_failure) // <- changed from scrape_threads
+        .map_err(reqwest_failure) // <- changed from scrape_threads: a 500 fails in error_for_status
 }
 
 /// Start every fetch, then wait for them all: the article's `get_all`.
@@ -63,10 +53,8 @@ async fn get_all(
     limit: Option<usize>,
 ) -> anyhow::Result<Vec<Outcome>> {
     // <- changed from scrape_threads: the whole function (new in this file)
-    // One session, one connection pool, shared by every request.
-    let session = async_client(timeout)?;
-    // With --limit N a fetch first waits for one of N permits, handed back
-    // when it ends; without it there are more permits than requests.
+    let session = async_client(timeout)?; // one session, one connection pool, for every request
+    // With --limit N a fetch first waits for one of N permits; without, there are plenty.
     let permits = Semaphore::new(limit.unwrap_or(Semaphore::MAX_PERMITS));
     let fetches = urls.iter().map(|url| async {
         let _permit = permits
@@ -75,14 +63,12 @@ async fn get_all(
             .expect("the semaphore is never closed");
         fetch(url, &session).await
     });
-    // `join_all` polls them all on this one thread; each suspends while its
-    // request waits, so they wait together. Results keep input order.
+    // `join_all` polls them all on this one thread, so their waits overlap; input order.
     Ok(join_all(fetches).await)
 }
 
-/// The article's `async_aiohttp_scraper`: a plain function on the outside,
-/// async inside, like `async_to_sync(get_all)(urls)`. A current-thread
-/// runtime is asyncio's model: one thread, one event loop.
+/// The article's `async_aiohttp_scraper`: sync outside, async inside, like
+/// `async_to_sync(get_all)(urls)`; one thread, one event loop, as in asyncio.
 fn async_aiohttp_scraper(
     urls: &[String],
     timeout: Duration,
@@ -99,8 +85,7 @@ fn async_aiohttp_scraper(
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The top N "domains" of our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
     let limit = args.limit.map(|n| n as usize); // <- changed from scrape_threads
 
@@ -121,13 +106,11 @@ fn main() -> ExitCode {
     let max_in_flight = pages.max_in_flight();
     let setup = limit.map_or(String::new(), |n| format!(" with --limit {n}")); // <- changed from scrape_threads
     tally.print_scraped(setup, max_in_flight); // <- changed from scrape_threads
-    let seconds = elapsed.as_secs_f64();
+    let (name, seconds) = (env!("CARGO_PKG_NAME"), elapsed.as_secs_f64());
     tally
-        .report("scrape_async", elapsed, max_in_flight) // <- changed from scrape_threads
+        .report(name, elapsed, max_in_flight)
         .extra("limit", limit) // <- changed from scrape_threads
-        .finish(format_args!(
-            "Function 'scrape_async' executed in {seconds:.4}s"
-        )) // <- changed from scrape_threads
+        .finish(format_args!("Function '{name}' executed in {seconds:.4}s"))
 }
 
 #[cfg(test)]

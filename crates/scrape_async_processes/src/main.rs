@@ -3,13 +3,10 @@
 //! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
 //!          section "Is it possible to combine Asyncio with multiprocessing?".
 //! Run:     cargo run --release -p scrape_async_processes [-- --count 500 --per-process 42]
-//! Notice:  URLs go out in chunks of --per-process; each worker scrapes its
-//!          whole chunk at once on its own tokio runtime, so the site sees
-//!          (busy workers x chunk size) requests at once; `--as-in-article`: 1 chunk.
+//! Notice:  each worker scrapes a whole chunk of --per-process URLs at once, so the
+//!          site sees (busy workers x chunk size) at once; `--as-in-article`: 1 chunk.
 //! Python -> Rust: `ProcessPoolExecutor` + `async_aiohttp_scraper` per chunk ->
-//!          `support::pool` (this binary run again as workers), whose tasks
-//!          each build a tokio runtime and a `reqwest::Client` for one chunk.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//!          `support::pool` tasks that each build a tokio runtime and a `reqwest::Client`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -27,23 +24,17 @@ use tokio::runtime::Builder;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    // --site, --count, --urls, --quiet, --timeout and the local site's knobs,
-    // the same in the four scrape_* examples.
     #[command(flatten)]
-    pages: ScrapeArgs,
-
+    pages: ScrapeArgs, // --site, --count, --urls, --quiet, --timeout: as in every scrape_*
     /// URLs per chunk [default: URLs / workers, rounded up; the article used 1 for 10 URLs and 42 for 500]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     per_process: Option<u32>, // <- changed from scrape_threads
-
     /// Worker processes (one per CPU, as ProcessPoolExecutor()).
     #[arg(long, default_value_t = cpu_count_default(), value_parser = workers)]
     workers: u32, // <- changed from scrape_threads
-
     /// Reproduce the article's bug: wait for every submitted chunk after each submit.
     #[arg(long)]
     as_in_article: bool,
-
     #[command(flatten)]
     pool: TaskTimeoutArg, // <- changed from scrape_threads
 }
@@ -81,12 +72,12 @@ fn async_multiprocessing_scraper(
     urls: &[String],
     per_process: usize,
     timeout: Duration,
-    workers: usize,
+    workers: u32,
     as_in_article: bool,
 ) -> anyhow::Result<Vec<(usize, Outcome)>> {
     // <- changed from scrape_threads: the name and result above, the whole body
     let chunks: Vec<&[String]> = urls.chunks(per_process).collect();
-    let mut pool = PoolBuilder::new(workers)
+    let mut pool = PoolBuilder::new(workers as usize)
         .initializer(&timeout)
         .spawn::<&[String], Vec<Outcome>>()
         .map_err(|err| anyhow::anyhow!("starting the worker processes: {err}"))?;
@@ -109,11 +100,10 @@ fn main() -> ExitCode {
     serve_if_worker(|timeout: Duration| timeout, async_aiohttp_scraper); // <- changed from scrape_threads
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
-    // The top N "domains" of our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
-    let workers = args.workers as usize;
-    let default_chunk = urls.len().div_ceil(workers); // <- changed from scrape_threads
+    let workers = args.workers;
+    let default_chunk = urls.len().div_ceil(workers as usize); // <- changed from scrape_threads
     let per_process = args.per_process.map_or(default_chunk, |n| n as usize); // <- changed from scrape_threads
 
     let timer = Timer::start();
@@ -128,20 +118,16 @@ fn main() -> ExitCode {
 
     // Lines chunk by chunk, each naming the worker that read the page.
     let mut tally = Tally::new(args.pages.quiet);
-    for (index, outcome) in &completed {
-        tally.record(&urls[*index], outcome);
-    }
+    tally.record_completed(urls, &completed);
     let max_in_flight = pages.max_in_flight();
     let plural = if per_process == 1 { "" } else { "s" }; // <- changed from scrape_threads
     let setup = format!(" with {workers} processes, {per_process} URL{plural} per chunk"); // <- changed from scrape_threads
     tally.print_scraped(setup, max_in_flight); // <- changed from scrape_threads
-    let seconds = elapsed.as_secs_f64();
+    let (name, seconds) = (env!("CARGO_PKG_NAME"), elapsed.as_secs_f64());
     tally
-        .report("scrape_async_processes", elapsed, max_in_flight) // <- changed from scrape_threads
+        .report(name, elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("per_process", per_process) // <- changed from scrape_threads
         .extra("as_in_article", args.as_in_article)
-        .finish(format_args!(
-            "Function 'scrape_async_processes' executed in {seconds:.4}s"
-        )) // <- changed from scrape_threads
+        .finish(format_args!("Function '{name}' executed in {seconds:.4}s"))
 }

@@ -3,13 +3,10 @@
 //! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
 //!          section "how does multiprocessing work?".
 //! Run:     cargo run --release -p scrape_processes [-- --count 500 --quiet]
-//! Notice:  each request still blocks its whole process, so the site never
-//!          sees more requests at once than there are workers, and the
-//!          workers had to be started first; with `--as-in-article` it sees 1.
-//! Python -> Rust: `ProcessPoolExecutor()` -> `support::pool`, which runs this
-//!          binary again as its workers; `as_completed` -> `imap_unordered`,
-//!          which yields results as the workers finish them.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  each request blocks its whole process: the site sees one request per
+//!          worker at once (1 with `--as-in-article`), after the workers started.
+//! Python -> Rust: `ProcessPoolExecutor()` -> `support::pool` (this binary, run
+//!          again as workers); `as_completed` -> `imap_unordered`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,19 +23,14 @@ use support::web::blocking_agent;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    // --site, --count, --urls, --quiet, --timeout and the local site's knobs,
-    // the same in the four scrape_* examples.
     #[command(flatten)]
-    pages: ScrapeArgs,
-
+    pages: ScrapeArgs, // --site, --count, --urls, --quiet, --timeout: as in every scrape_*
     /// Worker processes (one per CPU, as ProcessPoolExecutor()).
     #[arg(long, default_value_t = cpu_count_default(), value_parser = workers)]
     workers: u32, // <- changed from scrape_threads
-
     /// Reproduce the article's bug: wait for every submitted task after each submit.
     #[arg(long)]
     as_in_article: bool,
-
     #[command(flatten)]
     pool: TaskTimeoutArg, // <- changed from scrape_threads
 }
@@ -54,35 +46,29 @@ fn start_worker(timeout: Duration) -> ureq::Agent {
 /// One request, in a worker process (the article submits `requests.get`).
 fn fetch(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
     // <- changed from scrape_threads: the page says who read it
-    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection or a timeout.
     session
         .get(url)
         .call()
         .and_then(|mut response| response.body_mut().read_to_string())
         .map(|body| WorkerPage::read_here(body.len())) // <- changed from scrape_threads
-        .map_err(ureq_failure)
+        .map_err(ureq_failure) // a 4xx/5xx too: blocking_agent makes it an `Err`
 }
 
-/// The article's `multiprocessing_scraper`: `(input index, outcome)` pairs in
-/// the order the requests finished.
+/// The article's `multiprocessing_scraper`: (input index, outcome) pairs, in completion order.
 fn multiprocessing_scraper(
     urls: &[String],
     timeout: Duration,
-    workers: usize,
+    workers: u32,
     as_in_article: bool,
 ) -> anyhow::Result<Vec<(usize, Outcome)>> {
     // <- changed from scrape_threads: the name and result above, the whole body
-    // `with ProcessPoolExecutor() as executor`: start the workers, each of
-    // which gets the timeout for `start_worker`. Dropping the pool closes
-    // their stdin and waits for them to exit.
-    let mut pool = PoolBuilder::new(workers)
-        .initializer(&timeout)
+    // `with ProcessPoolExecutor() as executor`; dropping the pool ends the workers.
+    let mut pool = PoolBuilder::new(workers as usize)
+        .initializer(&timeout) // for `start_worker`
         .spawn()
         .context("starting the worker processes")?;
     if as_in_article {
-        // The article's as_completed loop inside its submit loop: submit one
-        // URL, wait for it, submit the next. One worker at a time works.
+        // The article's as_completed loop inside its submit loop: one URL at a time.
         let mut completed = Vec::with_capacity(urls.len());
         for (index, url) in urls.iter().enumerate() {
             for (_, outcome) in pool.imap_unordered(vec![url.clone()]) {
@@ -97,15 +83,13 @@ fn multiprocessing_scraper(
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    // In a worker process this runs `start_worker`, answers tasks until the
-    // parent closes the pipe, and exits; in the parent it returns at once.
+    // A worker runs `start_worker`, answers tasks and exits here; the parent goes on.
     serve_if_worker(start_worker, |session, url: String| fetch(&url, session)); // <- changed from scrape_threads
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
-    // The top N "domains" of our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
-    let workers = args.workers as usize;
+    let workers = args.workers;
 
     let timer = Timer::start();
     let completed =
@@ -118,17 +102,13 @@ fn main() -> ExitCode {
 
     // Lines in completion order, each naming the worker that read the page.
     let mut tally = Tally::new(args.pages.quiet);
-    for (index, outcome) in &completed {
-        tally.record(&urls[*index], outcome);
-    }
+    tally.record_completed(urls, &completed);
     let max_in_flight = pages.max_in_flight();
     tally.print_scraped(format_args!(" with {workers} processes"), max_in_flight); // <- changed from scrape_threads
-    let seconds = elapsed.as_secs_f64();
+    let (name, seconds) = (env!("CARGO_PKG_NAME"), elapsed.as_secs_f64());
     tally
-        .report("scrape_processes", elapsed, max_in_flight) // <- changed from scrape_threads
+        .report(name, elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
-        .finish(format_args!(
-            "Function 'scrape_processes' executed in {seconds:.4}s"
-        )) // <- changed from scrape_threads
+        .finish(format_args!("Function '{name}' executed in {seconds:.4}s"))
 }

@@ -3,13 +3,10 @@
 //! Mirrors: "Asyncio vs multithreading vs multiprocessing in Python" (blog),
 //!          section "how does multithreading work in Python?".
 //! Run:     cargo run --release -p scrape_threads [-- --count 500 --quiet]
-//! Notice:  pages come back in completion order (`as_completed`) and the site
-//!          sees as many requests at once as there are threads; with
-//!          `--as-in-article` (the article's wait inside its submit loop) 1.
-//! Python -> Rust: `ThreadPoolExecutor()` -> scoped threads taking jobs from a
-//!          channel; `as_completed` -> a second channel, read as results land.
-//!          This file is the baseline: `diff` it with its three siblings.
-//! Exit:    0 all pages read, 1 some failed (each printed), 2 bad arguments.
+//! Notice:  pages come back in completion order (`as_completed`); the site sees one
+//!          request per thread at once (1 with `--as-in-article`, the article's bug).
+//! Python -> Rust: `ThreadPoolExecutor()` -> scoped threads taking jobs from a channel;
+//!          `as_completed` -> a second channel. The baseline: `diff` it with its siblings.
 
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -26,15 +23,11 @@ use support::web::blocking_agent;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
-    // --site, --count, --urls, --quiet, --timeout and the local site's knobs,
-    // the same in the four scrape_* examples.
     #[command(flatten)]
-    pages: ScrapeArgs,
-
+    pages: ScrapeArgs, // --site, --count, --urls, --quiet, --timeout: as in every scrape_*
     /// Threads in the pool (min(32, CPUs + 4), as ThreadPoolExecutor()).
     #[arg(long, default_value_t = thread_pool_executor_default(), value_parser = workers)]
     workers: u32,
-
     /// Reproduce the article's bug: wait for every submitted task after each submit.
     #[arg(long)]
     as_in_article: bool,
@@ -45,63 +38,52 @@ type Outcome = Result<usize, String>;
 
 /// One request, on a pool thread (the article submits `requests.get`).
 fn fetch(url: &str, session: &ureq::Agent) -> Outcome {
-    // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
-    // same path as a refused connection or a timeout.
     session
         .get(url)
         .call()
         .and_then(|mut response| response.body_mut().read_to_string())
         .map(|body| body.len())
-        .map_err(ureq_failure)
+        .map_err(ureq_failure) // a 4xx/5xx too: blocking_agent makes it an `Err`
 }
 
-/// The article's `multithreading_scraper`: `(input index, outcome)` pairs in
-/// the order the requests finished.
+/// The article's `multithreading_scraper`: (input index, outcome) pairs, in completion order.
 fn multithreading_scraper(
     urls: &[String],
     timeout: Duration,
-    workers: usize,
+    workers: u32,
     as_in_article: bool,
 ) -> Vec<(usize, Outcome)> {
-    // One session for all threads (ureq's Agent is an Arc inside, safe to
-    // share); `requests.get` in the article opens a connection per call.
+    // One session, shared by all threads (the article's `requests.get` connects each time).
     let session = blocking_agent(timeout);
     let (job_sender, job_receiver) = mpsc::channel::<(usize, &str)>();
     let (result_sender, result_receiver) = mpsc::channel::<(usize, Outcome)>();
-    // The executor's queue: every thread takes its next job from the one
-    // receiver, behind a lock held only while taking it.
+    // The executor's queue: one receiver, locked by each thread only to take a job.
     let job_receiver = Mutex::new(job_receiver);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let (jobs, results, session) = (&job_receiver, result_sender.clone(), &session);
             scope.spawn(move || {
                 loop {
-                    // Its own statement, so the lock is released before the
-                    // fetch (in a `while let` it would be held for the body).
+                    // Its own statement, so the lock is released before the fetch
+                    // (a `while let` would hold it for the whole body).
                     let job = jobs.lock().expect("no pool thread panics").recv();
                     let Ok((index, url)) = job else { break };
-                    if results.send((index, fetch(url, session))).is_err() {
-                        break;
-                    }
+                    let _ = results.send((index, fetch(url, session))); // the receiver outlives us
                 }
             });
         }
         let mut completed = Vec::with_capacity(urls.len());
         for (index, url) in urls.iter().enumerate() {
-            // executor.submit(requests.get, url)
             job_sender
-                .send((index, url))
+                .send((index, url)) // executor.submit(requests.get, url)
                 .expect("pool threads live until the job channel closes");
-            // The article's as_completed loop runs here, inside the submit
-            // loop: it waits for everything submitted so far.
+            // The article's as_completed loop, inside its submit loop: it waits for all so far.
             while as_in_article && completed.len() <= index {
                 completed.push(result_receiver.recv().expect("a thread answers"));
             }
         }
         // The intended version: everything is submitted; now as_completed.
-        while completed.len() < urls.len() {
-            completed.push(result_receiver.recv().expect("a thread answers"));
-        }
+        completed.extend(result_receiver.iter().take(urls.len() - completed.len()));
         drop(job_sender); // no more jobs: the threads leave their loop
         completed
     })
@@ -110,10 +92,9 @@ fn multithreading_scraper(
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    // The top N "domains" of our site, or the --urls file.
-    let pages = args.pages.start();
+    let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
-    let workers = args.workers as usize;
+    let workers = args.workers;
 
     let timer = Timer::start();
     let completed = multithreading_scraper(urls, args.pages.timeout(), workers, args.as_in_article);
@@ -121,19 +102,15 @@ fn main() -> ExitCode {
 
     // Lines in completion order, as `as_completed` hands them out.
     let mut tally = Tally::new(args.pages.quiet);
-    for (index, outcome) in &completed {
-        tally.record(&urls[*index], outcome);
-    }
+    tally.record_completed(urls, &completed);
     let max_in_flight = pages.max_in_flight();
     tally.print_scraped(format_args!(" with {workers} threads"), max_in_flight);
-    let seconds = elapsed.as_secs_f64();
+    let (name, seconds) = (env!("CARGO_PKG_NAME"), elapsed.as_secs_f64());
     tally
-        .report("scrape_threads", elapsed, max_in_flight)
+        .report(name, elapsed, max_in_flight)
         .extra("workers", workers)
         .extra("as_in_article", args.as_in_article)
-        .finish(format_args!(
-            "Function 'scrape_threads' executed in {seconds:.4}s"
-        ))
+        .finish(format_args!("Function '{name}' executed in {seconds:.4}s"))
 }
 
 #[cfg(test)]

@@ -308,6 +308,18 @@ impl Tally {
         }
     }
 
+    /// [`record`](Self::record) every `(index into urls, outcome)` pair, in
+    /// the order given (the order the pages completed in).
+    pub fn record_completed<P: PageLine, E: Display>(
+        &mut self,
+        urls: &[String],
+        completed: &[(usize, Result<P, E>)],
+    ) {
+        for (index, outcome) in completed {
+            self.record(&urls[*index], outcome);
+        }
+    }
+
     /// Count a page read and print `Read N from URL{detail}` (unless quiet).
     pub fn page_read(&mut self, url: &str, bytes: usize, detail: impl Display) {
         self.urls += 1;
@@ -414,6 +426,17 @@ mod tests {
         assert_eq!(report.extra["max_in_flight"], 4);
         let report = tally.report("x", Duration::ZERO, None);
         assert!(report.extra["max_in_flight"].is_null());
+    }
+
+    #[test]
+    fn completed_pairs_are_counted_against_their_urls() {
+        let urls: Vec<String> = ["a", "b", "c"]
+            .map(|p| format!("http://127.0.0.1:1/{p}"))
+            .into();
+        let mut tally = Tally::new(true);
+        let completed = [(2, Ok::<usize, String>(5)), (0, Err("HTTP 500".into()))];
+        tally.record_completed(&urls, &completed);
+        assert_eq!((tally.urls(), tally.read(), tally.failed()), (2, 1, 1));
     }
 
     #[test]
