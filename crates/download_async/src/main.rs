@@ -33,8 +33,8 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 /// Fetch one page with the shared session: a future, that sends nothing until polled.
-async fn download_site(url: &str, session: &reqwest::Client) -> Outcome {
-    // <- changed from download_sync: `async` above; each `.await` lets the other 159 run
+async fn download_site(session: &reqwest::Client, url: &str) -> Outcome {
+    // <- changed from download_sync: `async`, and the article's (session, url) order
     let outcome = session
         .get(url)
         .send() // <- changed from download_sync
@@ -61,7 +61,7 @@ async fn download_all_sites(
             .acquire()
             .await
             .expect("the semaphore is never closed");
-        download_site(url, &session).await
+        download_site(&session, url).await
     });
     // `join_all` polls them all in this one task; each `Result` stays in its slot.
     Ok(join_all(tasks).await)
