@@ -6,12 +6,9 @@
 //! Notice:  the two numbers can differ. In a container, or under `taskset`,
 //!          the machine may have 16 CPUs while this process may only use 2.
 //!          Size a thread pool by the second number, not the first.
-//! Python -> Rust: `multiprocessing.cpu_count()` (= `os.cpu_count()`, every
-//!          online CPU) -> `sysconf(_SC_NPROCESSORS_ONLN)`; the number this
-//!          process may really run on (`len(os.sched_getaffinity(0))`, or
-//!          `os.process_cpu_count()` since Python 3.13) ->
-//!          `std::thread::available_parallelism`, which also honours a cgroup
-//!          CPU quota.
+//! Python -> Rust: `multiprocessing.cpu_count()` (every online CPU) ->
+//!          `sysconf(_SC_NPROCESSORS_ONLN)`; `os.process_cpu_count()` ->
+//!          `std::thread::available_parallelism`. More: notebooks-equivalent/000.
 
 use std::num::NonZeroUsize;
 use std::process::ExitCode;
@@ -21,7 +18,7 @@ use support::{Report, Timer};
 
 /// Print how many CPUs the machine has and how many this process may use.
 #[derive(Parser, Debug)]
-#[command(about, long_about = None)]
+#[command(version, about, long_about = None)]
 struct Args {}
 
 /// Every CPU the operating system has online: what Python's

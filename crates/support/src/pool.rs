@@ -243,6 +243,16 @@ impl PoolBuilder {
         self
     }
 
+    /// Start the workers, or, like clap's `parse`, end the program if they
+    /// cannot start: one line saying why and how many did (`could not start
+    /// the worker processes: ...`), exit 1. The ones started are reaped first.
+    pub fn spawn_or_exit<T, R>(self) -> Pool<T, R> {
+        self.spawn().unwrap_or_else(|error| {
+            eprintln!("could not start the worker processes: {error}");
+            std::process::exit(1)
+        })
+    }
+
     /// Start the workers.
     pub fn spawn<T, R>(self) -> io::Result<Pool<T, R>> {
         let (sender, events) = mpsc::channel();
