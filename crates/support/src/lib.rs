@@ -9,6 +9,7 @@
 //!   `multiprocessing.Pool`;
 //! - [`pages`]: the URL list, per-page lines and tally of the page-fetching
 //!   examples (`download_*`, `scrape_*`);
+//! - [`memory`]: peak memory of each part of a program, each in a child process;
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
 //! - [`exits`]: how an example ends when stdout goes away (`| head`) or the
 //!   system refuses a thread: a short line and an exit code, no panic;
@@ -21,6 +22,8 @@ pub mod cli;
 #[cfg(feature = "crawl")]
 pub mod crawl;
 pub mod exits;
+#[cfg(feature = "memory")]
+pub mod memory;
 pub mod most_at_once;
 #[cfg(feature = "web")]
 pub mod pages;
