@@ -1,173 +1,74 @@
-//! One async program, four event loops: tokio (current-thread and
-//! multi-thread), async-std and smol, each timed and weighed.
+//! One async program, four event loops: the article's `count()` as tasks on
+//! tokio (current-thread and multi-thread), async-std and smol.
 //!
 //! Mirrors: "Multiprocessing vs Multithreading vs Async IO" (notes), sections
-//!          "Event Loop" ("event loops are pluggable") and "Asyncio" (count()
-//!          and the other frameworks, curio and trio).
+//!          "Event Loop" ("event loops are pluggable") and "Asyncio" (count()).
 //! Run:     cargo run --release -p async_runtimes [-- --help]
-//! Notice:  the count() demo prints One One One Two Two Two in about 1 s on
-//!          every runtime: the program does not care which loop runs it. The
-//!          table then shows what does differ: wall time and peak memory for
-//!          N sleeping tasks. Each runtime runs in its own child process, so
-//!          each peak is its own (a peak only ever grows inside one process),
-//!          and an empty child gives the baseline to subtract.
-//!          async-std is discontinued upstream; its authors point users to
-//!          smol. It stays here as a third loop to compare, not as advice.
-//! Python -> Rust: asyncio / curio / trio -> tokio / async-std / smol.
-//!          `asyncio.run(main())` -> each runtime's `block_on`;
-//!          `asyncio.sleep` -> `tokio::time::sleep`, `async_std::task::sleep`,
-//!          `smol::Timer::after`; `create_task` -> each runtime's `spawn`.
+//! Notice:  every runtime prints One One One Two Two Two in about 1 s: the
+//!          program does not care which loop runs it. The table shows what
+//!          does differ: time and peak memory (try `--tasks 10000 | tail -8`).
+//!          async-std is discontinued upstream; its authors point to smol.
+//! Python -> Rust: asyncio / curio / trio -> tokio / async-std / smol;
+//!          `asyncio.sleep` -> the runtime's timer; `create_task` -> its `spawn`.
 
-use std::future::Future;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::io;
+use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
+use futures::future::join_all;
 use serde::{Deserialize, Serialize};
+use support::memory::{Comparison, serve_child};
+use support::settings::{pause, set_pause};
 use support::{Report, Timer};
 
-// ---- The program, written once. Only the sleep function is plugged in. ----
-
-async fn count<F: Future>(sleep: impl Fn(Duration) -> F, seconds: Duration) {
+/// The article's `count()`. A sleep is the one thing each runtime plugs in:
+/// its timer is part of its loop (tokio's `sleep` panics outside tokio).
+async fn count<F: Future>(sleep: fn(Duration) -> F) {
     println!("One");
-    sleep(seconds).await;
+    sleep(pause()).await;
     println!("Two");
 }
 
-/// `asyncio.gather(count(), count(), count())`. `futures::join!` belongs to
-/// no runtime: it polls the three futures in turn on whatever loop runs it.
-async fn gather_counts<F: Future>(sleep: impl Fn(Duration) -> F, seconds: Duration) -> Duration {
-    let s = Instant::now();
-    futures::join!(
-        count(&sleep, seconds),
-        count(&sleep, seconds),
-        count(&sleep, seconds)
-    );
-    let elapsed = s.elapsed();
-    println!("executed in {:0.2}s.", elapsed.as_secs_f64());
-    elapsed
-}
+// ---- The four loops, side by side: only the names change. Each one spawns
+// ---- every task (`create_task`), then waits for them all (`gather`).
 
-/// One spawned task of the load test: sleep, then report success.
-async fn sleeper<F: Future>(sleep: impl Fn(Duration) -> F, nap: Duration) -> u64 {
-    sleep(nap).await;
-    1
-}
-
-/// What one runtime did with the job.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Outcome {
-    count_seconds: f64,
-    completed: u64,
-    tasks_seconds: f64,
-}
-
-/// The work every runtime is given: the count demo, then `tasks` tasks that
-/// each sleep `nap`, all spawned before any is awaited.
-#[derive(Debug, Clone, Copy)]
-struct Job {
-    seconds: Duration,
-    tasks: u64,
-    nap: Duration,
-}
-
-// ---- The four loops. Read them side by side: only the names change. ----
-
-fn on_tokio_current_thread(job: Job) -> anyhow::Result<Outcome> {
+fn on_tokio_current_thread(tasks: u64) -> io::Result<u64> {
     // One thread runs every task: asyncio's model.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    Ok(runtime.block_on(async {
-        let count_time = gather_counts(tokio::time::sleep, job.seconds).await;
-        let s = Instant::now();
-        let handles: Vec<_> = (0..job.tasks)
-            .map(|_| tokio::spawn(sleeper(tokio::time::sleep, job.nap)))
-            .collect();
-        let mut completed = 0;
-        for handle in handles {
-            completed += handle.await.unwrap_or(0); // Err = the task panicked
-        }
-        Outcome {
-            count_seconds: count_time.as_secs_f64(),
-            completed,
-            tasks_seconds: s.elapsed().as_secs_f64(),
-        }
-    }))
+    let spawn = |_| runtime.spawn(count(tokio::time::sleep));
+    let done = runtime.block_on(join_all((0..tasks).map(spawn)));
+    Ok(done.iter().filter(|task| task.is_ok()).count() as u64) // Err: it panicked
 }
 
-fn on_tokio_multi_thread(job: Job) -> anyhow::Result<Outcome> {
+fn on_tokio_multi_thread(tasks: u64) -> io::Result<u64> {
     // One worker thread per core, stealing tasks from each other.
     let runtime = tokio::runtime::Builder::new_multi_thread() // <- the only change
         .enable_time()
         .build()?;
-    Ok(runtime.block_on(async {
-        let count_time = gather_counts(tokio::time::sleep, job.seconds).await;
-        let s = Instant::now();
-        let handles: Vec<_> = (0..job.tasks)
-            .map(|_| tokio::spawn(sleeper(tokio::time::sleep, job.nap)))
-            .collect();
-        let mut completed = 0;
-        for handle in handles {
-            completed += handle.await.unwrap_or(0);
-        }
-        Outcome {
-            count_seconds: count_time.as_secs_f64(),
-            completed,
-            tasks_seconds: s.elapsed().as_secs_f64(),
-        }
-    }))
+    let spawn = |_| runtime.spawn(count(tokio::time::sleep));
+    let done = runtime.block_on(join_all((0..tasks).map(spawn)));
+    Ok(done.iter().filter(|task| task.is_ok()).count() as u64)
 }
 
-fn on_async_std(job: Job) -> anyhow::Result<Outcome> {
-    // A global executor with one thread per core, started on first use.
-    Ok(async_std::task::block_on(async {
-        let count_time = gather_counts(async_std::task::sleep, job.seconds).await;
-        let s = Instant::now();
-        let handles: Vec<_> = (0..job.tasks)
-            .map(|_| async_std::task::spawn(sleeper(async_std::task::sleep, job.nap)))
-            .collect();
-        let mut completed = 0;
-        for handle in handles {
-            completed += handle.await; // a panic in the task would resurface here
-        }
-        Outcome {
-            count_seconds: count_time.as_secs_f64(),
-            completed,
-            tasks_seconds: s.elapsed().as_secs_f64(),
-        }
-    }))
+fn on_async_std(tasks: u64) -> io::Result<u64> {
+    // A global executor, one thread per core, started on first use.
+    let spawn = |_| async_std::task::spawn(count(async_std::task::sleep));
+    let done = async_std::task::block_on(join_all((0..tasks).map(spawn)));
+    Ok(done.len() as u64) // a task's panic would resurface in join_all
 }
 
-fn on_smol(job: Job) -> anyhow::Result<Outcome> {
-    // `smol::spawn` uses a global executor run by one background thread
-    // (SMOL_THREADS changes that); `block_on` drives the main future here.
-    Ok(smol::block_on(async {
-        let count_time = gather_counts(smol::Timer::after, job.seconds).await;
-        let s = Instant::now();
-        let handles: Vec<_> = (0..job.tasks)
-            .map(|_| smol::spawn(sleeper(smol::Timer::after, job.nap)))
-            .collect();
-        let mut completed = 0;
-        for handle in handles {
-            completed += handle.await;
-        }
-        Outcome {
-            count_seconds: count_time.as_secs_f64(),
-            completed,
-            tasks_seconds: s.elapsed().as_secs_f64(),
-        }
-    }))
+fn on_smol(tasks: u64) -> io::Result<u64> {
+    // A global executor on one background thread (SMOL_THREADS for more).
+    let spawn = |_| smol::spawn(count(smol::Timer::after));
+    let done = smol::block_on(join_all((0..tasks).map(spawn)));
+    Ok(done.len() as u64)
 }
-
-// ---- One child process per runtime, so each peak memory is its own. ----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Runtime {
-    /// An empty child: runs nothing, measures the process itself.
-    #[value(hide = true)]
-    Baseline,
     TokioCurrentThread,
     TokioMultiThread,
     /// Discontinued upstream in favour of smol.
@@ -176,262 +77,73 @@ enum Runtime {
 }
 
 impl Runtime {
-    const COMPARED: [Runtime; 4] = [
-        Runtime::TokioCurrentThread,
-        Runtime::TokioMultiThread,
-        Runtime::AsyncStd,
-        Runtime::Smol,
-    ];
-
-    fn label(self) -> &'static str {
+    /// Its row's label in the table, and its loop above.
+    fn label_and_loop(self) -> (&'static str, fn(u64) -> io::Result<u64>) {
         match self {
-            Runtime::Baseline => "empty child (baseline)",
-            Runtime::TokioCurrentThread => "tokio current-thread",
-            Runtime::TokioMultiThread => "tokio multi-thread",
-            Runtime::AsyncStd => "async-std (discontinued)",
-            Runtime::Smol => "smol",
-        }
-    }
-
-    fn key(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().replace('-', "_"))
-            .unwrap_or_default()
-    }
-
-    fn run(self, job: Job) -> anyhow::Result<Outcome> {
-        match self {
-            Runtime::Baseline => Ok(Outcome {
-                count_seconds: 0.0,
-                completed: 0,
-                tasks_seconds: 0.0,
-            }),
-            Runtime::TokioCurrentThread => on_tokio_current_thread(job),
-            Runtime::TokioMultiThread => on_tokio_multi_thread(job),
-            Runtime::AsyncStd => on_async_std(job),
-            Runtime::Smol => on_smol(job),
+            Runtime::TokioCurrentThread => ("tokio current-thread", on_tokio_current_thread),
+            Runtime::TokioMultiThread => ("tokio multi-thread", on_tokio_multi_thread),
+            Runtime::AsyncStd => ("async-std (discontinued)", on_async_std),
+            Runtime::Smol => ("smol", on_smol),
         }
     }
 }
 
-/// The child's answer to the parent: one line, marked, then JSON.
-const MEASUREMENT_MARK: &str = "@measurement ";
-
+/// What one runtime did, in a child process of its own (see `support::memory`).
 #[derive(Debug, Serialize, Deserialize)]
-struct Measurement {
-    count_seconds: f64,
+struct Outcome {
     completed: u64,
     tasks_seconds: f64,
-    peak_rss_kib: Option<u64>,
 }
 
-/// The most memory this process ever had resident (Linux: VmHWM), in KiB.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// The child's work: `tasks` count() tasks, timed as the article's main does.
+fn run(runtime: Runtime, tasks: u64) -> io::Result<Outcome> {
+    let s = Timer::start();
+    let completed = (runtime.label_and_loop().1)(tasks)?;
+    println!("executed in {:0.2}s.", s.secs());
+    let tasks_seconds = s.secs();
+    Ok(Outcome {
+        completed,
+        tasks_seconds,
+    })
 }
 
-/// Child side: run one runtime, then report on the marked line.
-fn run_child(runtime: Runtime, job: Job) -> anyhow::Result<()> {
-    let outcome = runtime.run(job)?;
-    let measurement = Measurement {
-        count_seconds: outcome.count_seconds,
-        completed: outcome.completed,
-        tasks_seconds: outcome.tasks_seconds,
-        peak_rss_kib: peak_rss_kib(),
-    };
-    println!("{MEASUREMENT_MARK}{}", serde_json::to_string(&measurement)?);
-    Ok(())
-}
-
-/// Parent side: re-run this binary as `--runtime NAME`, show its count()
-/// lines, and read back its measurement.
-fn measure_in_child(runtime: Runtime, args: &Args) -> anyhow::Result<Measurement> {
-    let exe = std::env::current_exe().context("cannot find this program to re-run it")?;
-    let name = runtime
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
-    let output = Command::new(exe)
-        .args(["--runtime", &name, "--tasks", &args.tasks.to_string()])
-        .args([
-            "--sleep-ms",
-            &args.sleep_ms.to_string(),
-            "--seconds",
-            &args.seconds.to_string(),
-        ])
-        .env_remove(support::report::REPORT_ENV) // only the parent writes a record
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("cannot start the {name} child"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut measurement = None;
-    for line in stdout.lines() {
-        match line.strip_prefix(MEASUREMENT_MARK) {
-            Some(json) => measurement = Some(serde_json::from_str(json)?),
-            None => println!("  {line}"),
-        }
-    }
-    match measurement {
-        Some(m) if output.status.success() => Ok(m),
-        _ => bail!("the {name} child failed ({})", output.status),
-    }
-}
-
-fn megabytes(kib: Option<u64>) -> String {
-    kib.map_or("n/a".into(), |kib| format!("{:.1} MB", kib as f64 / 1024.0))
-}
-
+/// The article's count() as N tasks on tokio, async-std (discontinued) and smol
 #[derive(Parser, Debug)]
-#[command(
-    about = "The count() demo and N sleeping tasks on tokio, async-std (discontinued) and smol"
-)]
+#[command(version, about, long_about = None)]
 struct Args {
-    /// How many tasks each runtime spawns (each one just sleeps).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+    /// How many count() tasks each runtime spawns (the article: 3)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
     tasks: u64,
-    /// How long each of those tasks sleeps, in milliseconds.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
-    sleep_ms: u64,
-    /// How long count() sleeps between One and Two, in seconds.
+    /// How long count() sleeps between One and Two, in seconds
     #[arg(long, default_value_t = 1.0, value_parser = support::cli::seconds_parser)]
     seconds: f64,
-    /// Which runtimes to compare (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Runtime::COMPARED)]
+    /// Which runtimes to compare (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',',
+          default_values_t = Runtime::value_variants().to_vec())]
     runtimes: Vec<Runtime>,
-    /// Internal: run a single runtime in this process (used by the parent).
-    #[arg(long, value_enum, hide = true)]
-    runtime: Option<Runtime>,
 }
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    let job = Job {
-        seconds: Duration::from_secs_f64(args.seconds),
-        tasks: args.tasks,
-        nap: Duration::from_millis(args.sleep_ms),
-    };
-    if let Some(runtime) = args.runtime {
-        return match run_child(runtime, job) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("{}: {err:#}", runtime.label());
-                ExitCode::FAILURE
-            }
-        };
-    }
+    set_pause(args.seconds);
+    // A child started by `Comparison::run` below runs one runtime and exits here.
+    serve_child(|runtime| run(runtime, args.tasks));
 
     let s = Timer::start();
-    let baseline = measure_in_child(Runtime::Baseline, &args)
-        .ok()
-        .and_then(|m| m.peak_rss_kib);
-    let mut rows = Vec::new();
-    // The baseline always runs first, once; it is no row of its own.
-    for &runtime in args.runtimes.iter().filter(|&&r| r != Runtime::Baseline) {
-        println!("== {} ==", runtime.label());
-        let result = measure_in_child(runtime, &args);
-        if let Err(err) = &result {
-            eprintln!("{err:#}");
-        }
-        rows.push((runtime, result.ok()));
-    }
-
-    let tasks_column = format!("{} tasks x {} ms", args.tasks, args.sleep_ms);
-    println!();
-    println!(
-        "{:<26} {:>8} {:>22} {:>11} {:>9} {:>14}",
-        "runtime", "count()", tasks_column, "completed", "peak RSS", "over baseline"
-    );
-    println!(
-        "{:<26} {:>8} {:>22} {:>11} {:>9} {:>14}",
-        Runtime::Baseline.label(),
-        "-",
-        "-",
-        "-",
-        megabytes(baseline),
-        "-"
-    );
-    let mut report = Report::new("async_runtimes", s.elapsed());
-    let (mut completed, mut errors) = (0, 0);
-    for (runtime, measurement) in &rows {
-        let Some(m) = measurement else {
-            println!("{:<26} {:>8}", runtime.label(), "FAILED");
-            errors += args.tasks;
-            continue;
-        };
-        let over = m
-            .peak_rss_kib
-            .zip(baseline)
-            .map(|(peak, base)| peak.saturating_sub(base));
-        println!(
-            "{:<26} {:>6.2} s {:>20.3} s {:>5}/{:<5} {:>9} {:>14}",
-            runtime.label(),
-            m.count_seconds,
-            m.tasks_seconds,
-            m.completed,
-            args.tasks,
-            megabytes(m.peak_rss_kib),
-            megabytes(over),
-        );
-        completed += m.completed;
-        errors += args.tasks.saturating_sub(m.completed);
-        let key = runtime.key();
-        report = report
-            .extra(&format!("{key}_completed"), m.completed)
-            .extra(&format!("{key}_tasks_seconds"), m.tasks_seconds)
-            .extra(&format!("{key}_peak_rss_kib"), m.peak_rss_kib);
-    }
+    let comparison = Comparison::run(&args.runtimes, |runtime| runtime.label_and_loop().0);
+    let tasks_column = format!("{} x count()", args.tasks);
+    let columns = [("runtime", 26), (&tasks_column, 16), ("completed", 11)];
+    comparison.print_table(&columns, |outcome: &Outcome| {
+        let completed = format!("{}/{}", outcome.completed, args.tasks);
+        vec![format!("{:.3} s", outcome.tasks_seconds), completed]
+    });
     println!("Note: async-std is discontinued upstream; its authors recommend smol.");
-    report
+    let completed: u64 = comparison.answers().map(|outcome| outcome.completed).sum();
+    comparison
+        .add_to(Report::new("async_runtimes", s.elapsed()))
         .items(completed)
-        .errors(errors)
+        .errors(args.tasks * args.runtimes.len() as u64 - completed)
         .extra("tasks", args.tasks)
-        .extra("baseline_peak_rss_kib", baseline)
         .finish(format!("executed in {:0.2}s.", s.secs()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SMALL: Job = Job {
-        seconds: Duration::from_millis(10),
-        tasks: 200,
-        nap: Duration::from_millis(10),
-    };
-
-    #[test]
-    fn tokio_current_thread_completes_every_task() {
-        assert_eq!(
-            on_tokio_current_thread(SMALL).map(|o| o.completed).ok(),
-            Some(200)
-        );
-    }
-
-    #[test]
-    fn tokio_multi_thread_completes_every_task() {
-        assert_eq!(
-            on_tokio_multi_thread(SMALL).map(|o| o.completed).ok(),
-            Some(200)
-        );
-    }
-
-    #[test]
-    fn async_std_completes_every_task() {
-        assert_eq!(on_async_std(SMALL).map(|o| o.completed).ok(), Some(200));
-    }
-
-    #[test]
-    fn smol_completes_every_task() {
-        assert_eq!(on_smol(SMALL).map(|o| o.completed).ok(), Some(200));
-    }
-
-    #[test]
-    fn peak_rss_is_read_on_linux() {
-        if cfg!(target_os = "linux") {
-            assert!(peak_rss_kib().is_some_and(|kib| kib > 0));
-        }
-    }
 }

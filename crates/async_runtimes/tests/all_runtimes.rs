@@ -1,72 +1,129 @@
-//! Through the real binary: every runtime runs in its own child process and
-//! all four report every task completed, in the run_all record (not parsed
-//! out of the table) and in the table itself.
+//! Through the real binary: every runtime runs its count() tasks in a child
+//! process of its own, and each had all of them waiting at once: in its
+//! block of output, every task's "One" comes before any task's "Two" (one
+//! after another they would alternate). The figures come from the run_all
+//! record, not from the table.
 
-use std::process::Command;
+use std::time::Duration;
 
-#[test]
-fn all_four_runtimes_complete_every_task() {
-    let dir = std::env::temp_dir().join(format!("async_runtimes-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("the temp dir is writable");
-    let record = dir.join("report.jsonl");
-    let _ = std::fs::remove_file(&record);
-    let out = Command::new(env!("CARGO_BIN_EXE_async_runtimes"))
-        .args(["--tasks", "200", "--sleep-ms", "10", "--seconds", "0.01"])
-        .env(support::report::REPORT_ENV, &record)
-        .output()
-        .expect("the async_runtimes binary was built by cargo for this test");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "status {:?}\n{stdout}", out.status);
+use support::testkit::run_example_within;
 
-    let reports = support::report::read_reports(&record).expect("the parent wrote one record");
-    assert_eq!(reports.len(), 1, "children must not write records");
-    let report = &reports[0];
-    assert_eq!((report.items, report.errors), (800, 0));
-    for key in [
-        "tokio_current_thread",
-        "tokio_multi_thread",
-        "async_std",
-        "smol",
-    ] {
-        assert_eq!(report.extra[&format!("{key}_completed")], 200, "{key}");
-        assert!(
-            report.extra[&format!("{key}_peak_rss_kib")]
-                .as_u64()
-                .is_some_and(|kib| kib > 0)
-        );
-    }
+const BIN: &str = env!("CARGO_BIN_EXE_async_runtimes");
 
-    // One table row per runtime, each with 200/200, and the count() demo ran
-    // on each: three Ones before any Two, four times.
-    for label in [
-        "tokio current-thread",
-        "tokio multi-thread",
-        "async-std (discontinued)",
-        "smol",
-    ] {
-        let row = stdout
-            .lines()
-            .find(|line| line.starts_with(label) && line.contains('/'));
-        assert!(
-            row.is_some_and(|row| row.contains("200/200")),
-            "{label} row in\n{stdout}"
-        );
-    }
-    let demo: Vec<&str> = stdout
+const RUNTIMES: [(&str, &str); 4] = [
+    ("tokio current-thread", "tokio_current_thread"),
+    ("tokio multi-thread", "tokio_multi_thread"),
+    ("async-std (discontinued)", "async_std"),
+    ("smol", "smol"),
+];
+
+/// The lines printed under `== label ==`, up to the next heading or the table.
+fn block<'a>(stdout: &'a str, label: &str) -> Vec<&'a str> {
+    let heading = format!("== {label} ==");
+    stdout
         .lines()
+        .skip_while(|line| *line != heading)
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
         .map(str::trim)
-        .filter(|l| *l == "One" || *l == "Two")
-        .collect();
-    assert_eq!(demo, ["One", "One", "One", "Two", "Two", "Two"].repeat(4));
-    assert!(stdout.contains("discontinued upstream"));
-    std::fs::remove_dir_all(&dir).ok();
+        .collect()
 }
 
 #[test]
-fn a_bad_flag_exits_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_async_runtimes"))
-        .args(["--tasks", "0"])
-        .output()
-        .expect("the async_runtimes binary was built by cargo for this test");
-    assert_eq!(out.status.code(), Some(2));
+fn every_runtime_has_all_its_tasks_waiting_at_once() {
+    // The half-second sleep is only room for 50 tasks to print "One" (a
+    // matter of microseconds); the test reads the order, never the clock.
+    let tasks = 50;
+    let run = run_example_within(
+        BIN,
+        &["--tasks", "50", "--seconds", "0.5"],
+        Duration::from_secs(120),
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    for (label, _) in RUNTIMES {
+        let lines = block(&run.stdout, label);
+        let ones: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == "One").collect();
+        let twos: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == "Two").collect();
+        assert_eq!(
+            (ones.len(), twos.len()),
+            (tasks, tasks),
+            "{label}: {lines:?}"
+        );
+        assert!(
+            ones.last() < twos.first(),
+            "{label}: a task said Two before every task had said One: {lines:?}"
+        );
+        assert!(
+            lines
+                .last()
+                .is_some_and(|line| line.starts_with("executed in ")),
+            "{label}: {lines:?}"
+        );
+        let row = run
+            .stdout
+            .lines()
+            .find(|line| line.starts_with(label) && line.contains('/'));
+        assert!(
+            row.is_some_and(|row| row.contains(" 50/50 ")),
+            "{label} row in\n{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("discontinued upstream"));
+
+    let report = run
+        .report
+        .expect("the parent writes one record (the children none)");
+    assert_eq!((report.items, report.errors), (4 * 50, 0));
+    assert_eq!(report.extra["tasks"], 50);
+    assert!(
+        report.extra["baseline_peak_rss_kib"]
+            .as_u64()
+            .is_some_and(|kib| kib > 0)
+    );
+    for (_, key) in RUNTIMES {
+        assert_eq!(report.extra[&format!("{key}_completed")], 50, "{key}");
+        assert!(
+            report.extra[&format!("{key}_tasks_seconds")]
+                .as_f64()
+                .is_some(),
+            "{key}"
+        );
+        let peak = report.extra[&format!("{key}_peak_rss_kib")].as_u64();
+        assert!(peak.is_some_and(|kib| kib > 0), "{key}");
+    }
+}
+
+#[test]
+fn one_runtime_alone_runs_in_one_child() {
+    let run = run_example_within(
+        BIN,
+        &["--runtimes", "smol", "--tasks", "3", "--seconds", "0.01"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.stdout.matches("== ").count(), 1, "{}", run.stdout);
+    assert_eq!(
+        block(&run.stdout, "smol")[..6],
+        ["One", "One", "One", "Two", "Two", "Two"]
+    );
+    let report = run.report.expect("one record");
+    assert_eq!((report.items, report.errors), (3, 0));
+}
+
+#[test]
+fn bad_flags_exit_2_and_version_answers() {
+    for args in [
+        &["--tasks", "0"][..],
+        &["--seconds", "0"],
+        &["--runtimes", "trio"],
+    ] {
+        let run = run_example_within(BIN, args, Duration::from_secs(30));
+        assert_eq!(run.code, Some(2), "{args:?}: {run:?}");
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+    let run = run_example_within(BIN, &["--version"], Duration::from_secs(30));
+    assert_eq!(run.code, Some(0));
+    assert!(run.stdout.starts_with("async_runtimes "), "{}", run.stdout);
 }

@@ -2,21 +2,16 @@
 //! driven one `poll` at a time, with no runtime at all.
 //!
 //! Mirrors: "Multiprocessing vs Multithreading vs Async IO" (notes), section
-//!          "Coroutines" ("a function that can suspend its execution before
-//!          reaching return") and the `jumping_range` generator with send().
+//!          "Coroutines" (a function that can suspend) and `jumping_range`.
 //! Run:     cargo run --release -p coroutine_by_hand [-- --help]
 //! Notice:  creating the future prints nothing: its body has not run a line.
 //!          Each `poll` runs it to the next `.await` that is not ready
-//!          (Pending) or to its end (Ready). The value we put in the mailbox
-//!          before a poll is what the body reads after it resumes: the twin of
-//!          `generator.send(value)`.
-//! Python -> Rust: `next(gen)` / `gen.send(v)` -> `Future::poll` with a
-//!          `Context`; `yield` -> an `.await` that returns Pending once;
-//!          StopIteration(value) -> `Poll::Ready(value)`. A future takes no
-//!          argument when resumed, so the value travels through shared state.
+//!          (Pending) or to its end (Ready). The value put in the mailbox
+//!          before a poll is what the body reads after it: `send(value)`.
+//! Python -> Rust: `next()` / `send(v)` -> `Future::poll`; `yield` -> an
+//!          `.await` that is Pending once; StopIteration -> `Poll::Ready`.
 
 use std::cell::Cell;
-use std::future::Future;
 use std::pin::{Pin, pin};
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -39,9 +34,8 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        // A future that returns Pending promises to call its waker when it
-        // is worth polling again. We are ready at once, so we wake now. With
-        // `Waker::noop()` below nobody listens: our driver polls anyway.
+        // Pending promises a call to the waker once polling again is worth
+        // it: at once, here. (Our driver's no-op waker ignores it.)
         cx.waker().wake_by_ref();
         Poll::Pending
     }
@@ -51,9 +45,8 @@ fn suspend() -> YieldNow {
     YieldNow { yielded: false }
 }
 
-/// The shared state between the driver and the coroutine. `Rc<..>` because
-/// both hold it; `Cell` because only one of them runs at any moment (the
-/// driver is stopped inside `poll` while the body runs), so no lock is needed.
+/// What the driver and the coroutine share: `Rc` because both hold it,
+/// `Cell` because only one of them runs at any moment, so no lock is needed.
 #[derive(Default)]
 struct Mailbox {
     /// What the coroutine offers at each suspension (Python: `yield index`).
@@ -62,10 +55,9 @@ struct Mailbox {
     sent: Cell<Option<i64>>,
 }
 
-/// `jumping_range` again, now as an `async fn`. The compiler turns this body
-/// into a state machine just like the hand-written one in `generator_send`:
-/// `index`, `up_to` and `mailbox` live in the variant for the `.await`.
-/// It returns the jumps it received, in order, so the driver can check them.
+/// `jumping_range` again, now as an `async fn`: the compiler writes the state
+/// machine that `generator_send` writes by hand. It returns the jumps it
+/// received, in order, for the driver's last line.
 async fn jumping_range(up_to: i64, mailbox: Rc<Mailbox>) -> Vec<Option<i64>> {
     println!("    [coroutine] body starts");
     let mut received = Vec::new();
@@ -92,52 +84,43 @@ fn resume<F: Future>(
     jump: Option<i64>,
 ) -> Poll<F::Output> {
     mailbox.sent.set(jump);
-    // A Context carries the waker the future must call when it can make
-    // progress. We poll by hand and never wait, so a no-op waker is enough.
+    // We poll by hand and never wait for a wake-up, so a no-op waker will do.
     let mut cx = Context::from_waker(Waker::noop());
     coroutine.poll(&mut cx)
 }
 
-/// Drive the coroutine the way the article drives its generator:
-/// next, send(2), next, send(-1), then next until it finishes. Returns what
-/// it printed in order, how many times `poll` said Pending, and the output.
-fn drive_like_the_article(up_to: i64, mailbox: &Rc<Mailbox>) -> (Vec<i64>, u64, Vec<Option<i64>>) {
+/// Drive the coroutine the way the article drives its generator: next,
+/// send(2), next, send(-1), then next until it finishes. Returns what it
+/// offered (one value per Pending) and what it returned.
+fn drive_like_the_article(up_to: i64, mailbox: &Rc<Mailbox>) -> (Vec<i64>, Vec<Option<i64>>) {
     let mut coroutine = pin!(jumping_range(up_to, Rc::clone(mailbox)));
-    // Lazy: the body has not run, so it has offered nothing yet.
-    println!(
-        "future created; offered so far: {:?} (its body has not run)",
-        mailbox.offered.get()
-    );
-
+    let so_far = mailbox.offered.get(); // lazy: the body has not run yet
+    println!("future created; offered so far: {so_far:?} (its body has not run)");
+    // The article's four calls first, then a `for` loop of next().
     let script = [None, Some(2), None, Some(-1)];
     let mut offered = Vec::new();
-    let mut pendings = 0u64;
-    let mut step = 0;
-    loop {
-        // The article's four calls first, then a `for` loop of next().
-        let jump = script.get(step).copied().flatten();
-        step += 1;
+    for step in 1.. {
+        let jump = script.get(step - 1).copied().flatten();
         println!("driver: poll #{step}, sending {jump:?}");
         match resume(coroutine.as_mut(), mailbox, jump) {
             Poll::Pending => {
-                pendings += 1;
-                let value = mailbox
-                    .offered
-                    .get()
-                    .expect("a suspended jumping_range always offers a value");
+                let value = mailbox.offered.get();
+                let value = value.expect("a suspended jumping_range always offers a value");
                 println!("driver: Pending, offered {value}");
                 offered.push(value);
             }
             Poll::Ready(received) => {
                 println!("driver: Ready({received:?})");
-                return (offered, pendings, received);
+                return (offered, received);
             }
         }
     }
+    unreachable!("the loop above only ends by returning")
 }
 
+/// An async fn polled by hand with Waker::noop, passing values in between polls
 #[derive(Parser, Debug)]
-#[command(about = "An async fn polled by hand with Waker::noop, passing values in between polls")]
+#[command(version, about, long_about = None)]
 struct Args {
     /// The coroutine's `up_to`, as in generator_send (the article uses 5).
     #[arg(long, default_value_t = 5, allow_negative_numbers = true,
@@ -150,15 +133,15 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let timer = Timer::start();
     let mailbox = Rc::new(Mailbox::default());
-    let (offered, pendings, received) = drive_like_the_article(args.up_to, &mailbox);
+    let (offered, received) = drive_like_the_article(args.up_to, &mailbox);
     println!("offered: {offered:?}");
+    let (pendings, resumes) = (offered.len(), received.len());
     Report::new("coroutine_by_hand", timer.elapsed())
-        .items(offered.len() as u64)
-        .extra("pending", pendings)
-        .extra("resumes", received.len() as u64)
+        .items(pendings as u64)
+        .extra("pending", pendings as u64)
+        .extra("resumes", resumes as u64)
         .finish(format!(
-            "Pending {pendings} times, then Ready after {} resumes.",
-            received.len()
+            "Pending {pendings} times, then Ready after {resumes} resumes."
         ))
 }
 
@@ -188,9 +171,8 @@ mod tests {
     #[test]
     fn pending_six_times_then_ready_with_the_jumps_in_order() {
         let mailbox = Rc::new(Mailbox::default());
-        let (offered, pendings, received) = drive_like_the_article(5, &mailbox);
-        assert_eq!(offered, vec![0, 2, 3, 2, 3, 4]); // the generator's output
-        assert_eq!(pendings, 6);
+        let (offered, received) = drive_like_the_article(5, &mailbox);
+        assert_eq!(offered, vec![0, 2, 3, 2, 3, 4]); // the generator's output, one per Pending
         // Poll 1 only starts the body; polls 2..=7 each deliver one value,
         // the article's send(2), next(), send(-1), then the for loop's next()s.
         assert_eq!(received, vec![Some(2), None, Some(-1), None, None, None]);
@@ -199,7 +181,7 @@ mod tests {
     #[test]
     fn an_empty_range_is_ready_at_the_first_poll() {
         let mailbox = Rc::new(Mailbox::default());
-        let (offered, pendings, received) = drive_like_the_article(0, &mailbox);
-        assert_eq!((offered, pendings, received), (vec![], 0, vec![]));
+        let (offered, received) = drive_like_the_article(0, &mailbox);
+        assert_eq!((offered, received), (vec![], vec![]));
     }
 }

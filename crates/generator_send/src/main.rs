@@ -6,13 +6,10 @@
 //! Notice:  the output is 0 2 3 2 3 4, one per line. `send(2)` does not just
 //!          hand a value in: it resumes the paused body, which adds the jump
 //!          and runs on to the *next* yield, whose value `send` returns.
-//!          stdout holds those six lines and nothing else (no closing line);
-//!          the run_all record is still written when RUN_ALL_REPORT is set.
-//! Python -> Rust: a generator function with `jump = yield index` -> an enum
-//!          of "where the body is paused" plus a `resume` method that runs the
-//!          body from that point to the next pause. Stable Rust has no
-//!          `yield`, so we write by hand what Python (and, for `async fn`, the
-//!          Rust compiler) writes for us.
+//!          stdout holds those six lines only (the run_all record is still written).
+//! Python -> Rust: `jump = yield index` -> an enum of "where the body is
+//!          paused" plus a `resume` method that runs on to the next pause:
+//!          stable Rust has no `yield`, so we write what Python writes for us.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -20,17 +17,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use support::{Report, Timer};
 
-/// Where the body of `jumping_range` is paused. This enum *is* the
-/// generator's frame: every local that must survive a pause lives in the
-/// variant for that pause point.
-///
-/// This is exactly what rustc generates for an `async fn`: one variant for
-/// "not started", one per `.await` (holding the locals alive across it), one
-/// for "returned". `Future::poll` on that hidden enum plays the part of our
-/// `resume`: match on the state, run to the next suspension point, store the
-/// new state, return. See the `coroutine_by_hand` example for the async twin.
+/// The generator object, what `jumping_range(5)` returns in Python: nothing
+/// but its frame. Each variant is a place the body can be paused, holding the
+/// locals that must survive that pause (rustc builds the same for `async fn`).
 #[derive(Debug, Clone, PartialEq)]
-enum State {
+enum JumpingRange {
     /// Created but the body has not run a single line (Python: GEN_CREATED).
     Start { up_to: i64 },
     /// Paused at `jump = yield index`, waiting for a value (GEN_SUSPENDED).
@@ -51,57 +42,42 @@ enum GeneratorError {
 
 impl fmt::Display for GeneratorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GeneratorError::StopIteration => write!(f, "StopIteration: the generator has finished"),
-            GeneratorError::JustStarted => write!(
-                f,
+        f.write_str(match self {
+            GeneratorError::StopIteration => "StopIteration: the generator has finished",
+            GeneratorError::JustStarted => {
                 "TypeError: can't send a value to a just-started generator (call next() first)"
-            ),
-        }
+            }
+        })
     }
-}
-
-/// The generator object: what `jumping_range(5)` returns in Python.
-#[derive(Debug, Clone)]
-struct JumpingRange {
-    state: State,
 }
 
 /// Calling a generator function runs none of its body; it only builds the
 /// paused frame. Same in Rust: this does no work.
 fn jumping_range(up_to: i64) -> JumpingRange {
-    JumpingRange {
-        state: State::Start { up_to },
-    }
+    JumpingRange::Start { up_to }
 }
 
 impl JumpingRange {
     /// Run the body from where it is paused to the next `yield`, handing
     /// `sent` to the paused `yield` expression (None is what `next()` sends).
     fn resume(&mut self, sent: Option<i64>) -> Result<i64, GeneratorError> {
-        // Where does the body continue, and with which index?
-        let (index, up_to) = match self.state {
-            // First resume: `index = 0`, then fall into the loop test.
-            // Python checks this before touching the frame, so the
-            // generator stays unstarted and usable after the error.
-            State::Start { .. } if sent.is_some() => return Err(GeneratorError::JustStarted),
-            State::Start { up_to } => (0, up_to),
+        let (index, up_to) = match *self {
+            // Refused before the frame is touched: the generator stays unstarted.
+            Self::Start { .. } if sent.is_some() => return Err(GeneratorError::JustStarted),
+            Self::Start { up_to } => (0, up_to), // `index = 0`, then the loop test
             // Back from `jump = yield index`: the rest of the loop body.
-            State::Suspended { index, up_to } => {
+            Self::Suspended { index, up_to } => {
                 let jump = sent.unwrap_or(1); // `if jump is None: jump = 1`
-                // Python ints never overflow; saturating keeps us panic-free
-                // and still ends the loop, since no i64 exceeds i64::MAX.
-                (index.saturating_add(jump), up_to)
+                (index.saturating_add(jump), up_to) // no overflow panic; the loop still ends
             }
-            State::Done => return Err(GeneratorError::StopIteration),
+            Self::Done => return Err(GeneratorError::StopIteration),
         };
-        // The `while index < up_to` test: either pause at the yield again,
-        // or leave the loop, return, and be done for good.
+        // `while index < up_to`: pause at the yield again, or return for good.
         if index < up_to {
-            self.state = State::Suspended { index, up_to };
+            *self = Self::Suspended { index, up_to };
             Ok(index)
         } else {
-            self.state = State::Done;
+            *self = Self::Done;
             Err(GeneratorError::StopIteration)
         }
     }
@@ -122,9 +98,9 @@ impl Iterator for JumpingRange {
     }
 }
 
-/// The article's `if __name__ == '__main__':` block, step for step. `print`
-/// is where each value goes (stdout in `main`, a Vec in the tests). A
-/// StopIteration raised by `next` or `send` ends it early, as in Python.
+/// The article's `if __name__ == '__main__':` block, step for step; `print`
+/// is its `print` (main's also counts the values for the run_all record).
+/// A StopIteration raised by `next` or `send` ends it early, as in Python.
 fn drive_like_the_article(up_to: i64, mut print: impl FnMut(i64)) -> Result<(), GeneratorError> {
     let mut iterator = jumping_range(up_to);
     print(iterator.next().ok_or(GeneratorError::StopIteration)?);
@@ -138,12 +114,12 @@ fn drive_like_the_article(up_to: i64, mut print: impl FnMut(i64)) -> Result<(), 
     Ok(())
 }
 
+/// jumping_range(up_to) as a hand-written generator with next() and send()
 #[derive(Parser, Debug)]
-#[command(about = "jumping_range(up_to) as a hand-written generator with next() and send()")]
+#[command(version, about, long_about = None)]
 struct Args {
-    /// The generator's `up_to`. The article uses 5; with less than 5 the
-    /// generator stops before the script's send() calls, and Python would
-    /// raise StopIteration there (we print it and exit 1).
+    /// The generator's `up_to` (the article: 5). Below 5 it stops before the
+    /// script's send() calls: StopIteration, as Python would raise (exit 1).
     #[arg(long, default_value_t = 5, allow_negative_numbers = true,
           value_parser = clap::value_parser!(i64).range(-1_000_000..=1_000_000))]
     up_to: i64,
@@ -158,27 +134,15 @@ fn main() -> ExitCode {
         println!("{x}");
         printed += 1;
     });
-    let errors = match outcome {
-        Ok(()) => 0,
-        Err(err) => {
-            eprintln!("{err} (after {printed} values)");
-            1
-        }
-    };
-    // No closing line: the acceptance is that stdout is exactly the six
-    // numbers. The record for run_all is written all the same.
-    let report = Report::new("generator_send", timer.elapsed())
+    if let Err(err) = outcome {
+        eprintln!("{err} (after {printed} values)");
+    }
+    // No closing line: stdout is exactly the article's six numbers.
+    Report::new("generator_send", timer.elapsed())
         .items(printed)
-        .errors(errors)
-        .extra("up_to", args.up_to);
-    if let Err(err) = report.append_if_requested() {
-        eprintln!("warning: could not write the run_all record: {err}");
-    }
-    if errors == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+        .errors(u64::from(outcome.is_err()))
+        .extra("up_to", args.up_to)
+        .finish_silently()
 }
 
 #[cfg(test)]

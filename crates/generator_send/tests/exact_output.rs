@@ -24,3 +24,13 @@ fn an_early_stop_iteration_exits_1_with_a_message() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n2\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("StopIteration"));
 }
+
+#[test]
+fn version_answers() {
+    let out = Command::new(env!("CARGO_BIN_EXE_generator_send"))
+        .arg("--version")
+        .output()
+        .expect("the generator_send binary was built by cargo for this test");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("generator_send "));
+}

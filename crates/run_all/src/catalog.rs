@@ -845,19 +845,22 @@ pub fn catalog() -> Vec<Entry> {
             )
             .full(&[], sleep(2.0, "3 fetches of 2 s at once")),
         // Four runtimes (tokio current-thread, tokio multi-thread, async-std,
-        // smol), one after the other, each running count() (--seconds, 1 s),
-        // then --tasks tasks sleeping --sleep-ms (10,000 x 100 ms).
-        // --quick: 1,000 tasks, 0.2 s count, 50 ms sleeps.
+        // smol), one after the other, each running --tasks count() tasks
+        // that sleep --seconds: 10,000 x 0.1 s (the peak-memory comparison);
+        // --quick: 1,000 x 0.2 s.
         row("async_runtimes", "003", "Event Loop", BY_HAND)
             .constructs(
                 "asyncio / curio / trio: loops are pluggable",
                 "the same program on tokio, async-std, smol",
             )
             .quick(
-                &["--tasks", "1000", "--seconds", "0.2", "--sleep-ms", "50"],
-                sleep(1.0, "4 runtimes x (0.2 s + 0.05 s)"),
+                &["--tasks", "1000", "--seconds", "0.2"],
+                sleep(0.8, "4 runtimes x 0.2 s"),
             )
-            .full(&[], sleep(4.4, "4 runtimes x (1 s + 0.1 s)")),
+            .full(
+                &["--tasks", "10000", "--seconds", "0.1"],
+                sleep(0.4, "4 runtimes x 0.1 s"),
+            ),
         // x = x + 1 from 4 threads x 1,000,000: nothing worth a bound.
         row("race_condition", "003", "Multithreading", PITFALLS)
             .constructs(

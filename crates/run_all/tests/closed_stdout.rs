@@ -33,7 +33,7 @@ fn small_args(package: &str) -> Option<&'static [&'static str]> {
         "gil_sim_io" => &["--count", "4", "--sleep-ms", "1"],
         "sync_count" | "async_count" | "event_loop" | "threads_basic" | "processes_basic"
         | "async_basic" | "async_fetch_sim" => &["--seconds", "0.01"],
-        "async_runtimes" => &["--tasks", "10", "--seconds", "0.01", "--sleep-ms", "1"],
+        "async_runtimes" => &["--tasks", "10", "--seconds", "0.01"],
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@
 //! - [`cli`]: the shared flag parsers (`--workers`, seconds) and CPU-count defaults;
 //! - [`crawl`]: the crawlers' link extraction, progress bar, `PageError` and record;
 //! - [`exits`]: a short line and an exit code when stdout closes or a thread is refused;
+//! - [`memory`]: the peak memory of each part of a program, each in a child process;
 //! - [`most_at_once`]: counts how many were inside a section at the same time;
 //! - [`pages`]: the URL list, per-page lines and tally of `download_*` and `scrape_*`;
 //! - [`pool`]: a process pool on `std::process`: the binary runs itself as a worker;
@@ -17,13 +18,15 @@
 //! - [`web`]: the `--site` flag, the in-process local site and the HTTP agents.
 //!
 //! The layers are cargo features (see `Cargo.toml`): the core modules build
-//! with clap and serde only; `web`, `crawl`, `pool`, `sleeps` and `testkit`
+//! with clap and serde only; `web`, `crawl`, `pool`, `sleeps`, `memory` and `testkit`
 //! add the rest, so `cargo run -p async_count` compiles no HTTP stack.
 
 pub mod cli;
 #[cfg(feature = "crawl")]
 pub mod crawl;
 pub mod exits;
+#[cfg(feature = "memory")]
+pub mod memory;
 pub mod most_at_once;
 #[cfg(feature = "web")]
 pub mod pages;

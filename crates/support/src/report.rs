@@ -81,6 +81,12 @@ impl Report {
     /// exit code: success when no item failed, failure (1) otherwise.
     pub fn finish(self, closing_line: impl Display) -> ExitCode {
         println!("{closing_line}");
+        self.finish_silently()
+    }
+
+    /// [`Report::finish`] without the closing line, for an example whose
+    /// stdout must be exactly the article's output (generator_send).
+    pub fn finish_silently(self) -> ExitCode {
         if let Err(err) = self.append_if_requested() {
             eprintln!("warning: could not write the {REPORT_ENV} record: {err}");
         }
