@@ -26,13 +26,10 @@ use url::Url;
 struct Args {
     #[command(flatten)]
     crawl: CrawlArgs,
-
-    /// Stop once this many URLs are found (the article: 20000). Fetching stops
-    /// there too, so fewer pages than this are fetched.
+    /// Stop once this many URLs are found (the article: 20000); fewer pages are fetched.
     #[arg(long, value_name = "N", default_value_t = 2_000, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     max_urls: u32,
-
     /// Requests in flight at most (the article's cap: its executor's 20 threads).
     #[arg(long, value_name = "N", default_value_t = 100, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -61,8 +58,7 @@ async fn get_urls(
 /// fetched yet), then parse every page and queue the new links; repeat.
 async fn get_urls_asyncio(client: &Client, url: Url, max_urls: usize, concurrency: usize) -> Crawl {
     // ^ changed from crawl_serial
-    // `crawl.urls` is the article's `q`, the answer and the queue: the URLs
-    // before `next` (its `p`) were fetched. It keeps `visited` too.
+    // `crawl.urls` is the article's `q` (and keeps `visited`); `next` is its `p`.
     let mut crawl = Crawl::new(url, max_urls);
     let mut next = 0;
     while next < crawl.urls.len() && crawl.urls.len() < max_urls {
@@ -84,17 +80,15 @@ async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = args.crawl.open();
-    // One client for the whole crawl, like one `requests` session: its
-    // connections to the site are opened once and reused for every page.
+    // One client for the whole crawl, like one `requests` session: its connections, reused.
     let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial
     let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
     let res = get_urls_asyncio(&client, target.start.clone(), max_urls, concurrency).await;
     let elapsed = timer.elapsed();
-    res.print_summary();
     let stats = tokio::task::block_in_place(|| target.stats()); // <- changed from crawl_serial
-    res.report("crawl_async", elapsed, stats.as_ref(), concurrency) // <- changed from crawl_serial
+    res.summarize(env!("CARGO_PKG_NAME"), elapsed, stats, concurrency) // <- changed from crawl_serial
         .extra("mode", "levels") // <- changed from crawl_serial
         .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }

@@ -25,13 +25,10 @@ use url::Url;
 struct Args {
     #[command(flatten)]
     crawl: CrawlArgs,
-
-    /// Stop once this many URLs are found (the article: 20000). Fetching stops
-    /// there too, so fewer pages than this are fetched.
+    /// Stop once this many URLs are found (the article: 20000); fewer pages are fetched.
     #[arg(long, value_name = "N", default_value_t = 2_000, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     max_urls: u32,
-
     /// Requests in flight at most (the article's cap: its executor's 20 threads).
     #[arg(long, value_name = "N", default_value_t = 100, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -45,34 +42,30 @@ const PARSE_INLINE_MAX_BYTES: usize = 32 * 1024; // <- changed from crawl_serial
 async fn get_urls(client: &reqwest::Client, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
     match Page::read_async(url, response).await? {
-        // A large page could hold an async worker thread for milliseconds and
-        // stall every request it drives, so it goes to the blocking threads.
+        // A big page would hold this async worker for milliseconds and stall every
+        // request it drives, so it goes to the blocking threads; a small one parses here.
         Page::Html(html) if html.len() > PARSE_INLINE_MAX_BYTES => {
             let url = url.clone(); // <- changed from crawl_serial
             let parse = tokio::task::spawn_blocking(move || Page::Html(html).links(&url));
-            parse // <- changed from crawl_serial
-                .await // <- changed from crawl_serial
-                .map_err(|err| PageError::new(format!("parsing failed: {err}")))
+            let failed = |err| PageError::new(format!("parsing failed: {err}"));
+            parse.await.map_err(failed) // <- changed from crawl_serial
         }
-        // A small page parses in tens of microseconds: fine right here.
         page => Ok(page.links(url)), // <- changed from crawl_serial
     }
 }
 
-/// Keep `concurrency` pages in flight: whenever one finishes, queue its new
-/// links and start the next fetches at once, without waiting for a level.
+/// Keep `concurrency` pages in flight: as one finishes, queue its new links and
+/// start the next fetches at once, without waiting for a level.
 async fn get_all_urls_continuous(
     client: reqwest::Client, // <- changed from crawl_serial
     url: Url,                // <- changed from crawl_serial
     max_urls: usize,         // <- changed from crawl_serial
     concurrency: usize,      // <- changed from crawl_serial
 ) -> Crawl {
-    // `crawl.urls` is the article's `q`, the answer and the queue: the URLs
-    // before `next` (its `p`) were fetched. It keeps `visited` too.
+    // `crawl.urls` is the article's `q` (and keeps `visited`); `next` is its `p`.
     let mut crawl = Crawl::new(url, max_urls);
     let mut next = 0;
-    // One task per page out; only this loop starts them, so the set's
-    // length is the number in flight and the cap is plain arithmetic.
+    // One task per page out, started only here: the set's length is the number in flight.
     let mut in_flight = JoinSet::new(); // <- changed from crawl_serial
     loop {
         while in_flight.len() < concurrency // <- changed from crawl_serial
@@ -82,8 +75,7 @@ async fn get_all_urls_continuous(
         {
             let page = crawl.urls[next].clone(); // <- changed from crawl_serial
             next += 1; // <- changed from crawl_serial
-            // A `Client` is a handle to one shared connection pool: cheap to clone.
-            let client = client.clone(); // <- changed from crawl_serial
+            let client = client.clone(); // <- changed: a handle to one shared pool, cheap to clone
             in_flight.spawn(async move { (get_urls(&client, &page).await, page) });
         }
         // Nothing in flight and nothing to start: the crawl is over.
@@ -91,16 +83,11 @@ async fn get_all_urls_continuous(
             break; // <- changed from crawl_serial
         };
         // The lesson of this file: the others stay in flight while we queue.
-        let (result, page) = match joined {
-            Ok(done) => done, // <- changed from crawl_serial
+        match joined {
+            Ok((result, page)) => crawl.post_process(&page, result), // <- changed from crawl_serial
             // A task that panicked is a bug, not the network: counted all the same.
-            Err(err) => {
-                crawl.failed += 1; // <- changed from crawl_serial
-                eprintln!("a crawl task failed: {err}"); // <- changed from crawl_serial
-                continue; // <- changed from crawl_serial
-            }
-        };
-        crawl.post_process(&page, result);
+            Err(err) => crawl.note_task_failure(&err), // <- changed from crawl_serial
+        }
     }
     crawl
 }
@@ -110,29 +97,21 @@ async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = args.crawl.open();
-    // One client for the whole crawl, like one `requests` session: its
-    // connections to the site are opened once and reused for every page.
+    // One client for the whole crawl, like one `requests` session: its connections, reused.
     let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial
     let (max_urls, concurrency) = (args.max_urls as usize, args.concurrency as usize);
 
     let timer = Timer::start();
-    // The loop runs as a task on the runtime's worker threads, not on main's
-    // thread: a finished fetch wakes it where it ran, not on a third thread.
+    // Spawned: the loop runs on the workers where finished fetches wake it, not on main's thread.
     let crawl = get_all_urls_continuous(client, target.start.clone(), max_urls, concurrency);
     let Ok(res) = tokio::spawn(crawl).await else {
         return ExitCode::from(1); // <- changed from crawl_serial
     };
     let elapsed = timer.elapsed();
-    res.print_summary();
     let stats = tokio::task::block_in_place(|| target.stats()); // <- changed from crawl_serial
-    res.report(
-        "crawl_async_continuous", // <- changed from crawl_serial
-        elapsed,                  // <- changed from crawl_serial
-        stats.as_ref(),           // <- changed from crawl_serial
-        concurrency,              // <- changed from crawl_serial
-    )
-    .extra("mode", "continuous") // <- changed from crawl_serial
-    .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64())) // <- changed from crawl_serial
+    res.summarize(env!("CARGO_PKG_NAME"), elapsed, stats, concurrency) // <- changed from crawl_serial
+        .extra("mode", "continuous") // <- changed from crawl_serial
+        .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }
 
 #[cfg(test)]

@@ -18,9 +18,8 @@ use std::time::{Duration, Instant}; // <- changed from crawl_serial
 use clap::Parser;
 use scraper::Html; // <- changed from crawl_serial
 use support::Timer;
-use support::crawl::{
-    Crawl, CrawlArgs, Page, PageError, crawl_agent, links_in_document, median, same_origin,
-};
+use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_agent};
+use support::crawl::{links_in_document, median, same_origin}; // <- changed from crawl_serial
 use url::Url;
 
 /// Time the request, the parse and the link extraction of a few pages.
@@ -29,46 +28,41 @@ use url::Url;
 struct Args {
     #[command(flatten)]
     crawl: CrawlArgs,
-
     /// How many pages to time (the article times one).
     #[arg(long, value_name = "N", default_value_t = 20, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     samples: u32, // <- changed from crawl_serial
 }
 
-/// The three timings of one page (the article's s2-s1, s3-s2, s4-s3).
+/// One page's timings and size. // <- changed from crawl_serial: all of it
 struct PageTimes {
-    request: Duration, // <- changed from crawl_serial
-    parse: Duration,   // <- changed from crawl_serial
-    extract: Duration, // <- changed from crawl_serial
-    bytes: usize,      // <- changed from crawl_serial
+    steps: [Duration; 3], // request, parse, extract: the article's s2-s1, s3-s2, s4-s3
+    bytes: usize,
 }
 
 /// Fetch, parse and extract one page, with a clock read between each step;
 /// its timings (none for a redirect or a page that is not HTML) and links.
 fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<Url>), PageError> {
-    let s1 = Instant::now(); // <- changed from crawl_serial
-    let response = agent.get(url.as_str()).call()?; // <- changed from crawl_serial
-    // The request includes reading the body, as `requests.get` does.
+    // <- changed from crawl_serial: all of it
+    let s1 = Instant::now();
+    let response = agent.get(url.as_str()).call()?;
     let html = match Page::read(url, response)? {
-        Page::Html(html) => html, // <- changed from crawl_serial
-        other => return Ok((None, other.links(url))), // <- changed from crawl_serial
+        Page::Html(html) => html, // the request includes reading the body, as `requests.get` does
+        other => return Ok((None, other.links(url))),
     };
-    let s2 = Instant::now(); // <- changed from crawl_serial
-    // The parse builds the whole DOM tree (html5ever, a browser-grade parser).
-    let document = Html::parse_document(&html); // <- changed from crawl_serial
-    let s3 = Instant::now(); // <- changed from crawl_serial
-    // The extraction walks that tree for `a[href]` and applies the crawl rules.
-    let mut links = links_in_document(url, &document); // <- changed from crawl_serial
-    links.retain(|link| same_origin(link, url)); // <- changed from crawl_serial
-    let s4 = Instant::now(); // <- changed from crawl_serial
-    let times = PageTimes {
-        request: s2 - s1,  // <- changed from crawl_serial
-        parse: s3 - s2,    // <- changed from crawl_serial
-        extract: s4 - s3,  // <- changed from crawl_serial
-        bytes: html.len(), // <- changed from crawl_serial
-    };
-    Ok((Some(times), links)) // <- changed from crawl_serial
+    let s2 = Instant::now();
+    let document = Html::parse_document(&html); // the whole DOM tree (html5ever, as browsers)
+    let s3 = Instant::now();
+    let mut links = links_in_document(url, &document); // `a[href]`, and the crawl rules
+    links.retain(|link| same_origin(link, url));
+    let steps = [s2 - s1, s3 - s2, s3.elapsed()];
+    Ok((
+        Some(PageTimes {
+            steps,
+            bytes: html.len(),
+        }),
+        links,
+    ))
 }
 
 fn main() -> ExitCode {
@@ -78,61 +72,56 @@ fn main() -> ExitCode {
     let agent = crawl_agent(args.crawl.site.timeout());
     let samples = args.samples as usize; // <- changed from crawl_serial
 
-    // Visit pages breadth-first from the start page until enough are timed,
-    // one at a time, so that nothing else competes for the CPU meanwhile.
+    // <- changed from crawl_serial: from here to the report. Visit pages breadth-first
+    // until enough are timed, one at a time, so nothing else competes for the CPU.
     let timer = Timer::start();
-    let mut crawl = Crawl::default(); // <- changed from crawl_serial
-    let mut times = Vec::new(); // <- changed from crawl_serial
-    let mut queue = VecDeque::from([target.start.clone()]); // <- changed from crawl_serial
-    let mut seen = HashSet::from([target.start.clone()]); // <- changed from crawl_serial
-    let secs = |duration: Duration| duration.as_secs_f64(); // <- changed from crawl_serial
+    let (mut crawl, mut times) = (Crawl::default(), Vec::new());
+    let mut queue = VecDeque::from([target.start.clone()]);
+    let mut seen = HashSet::from([target.start.clone()]);
+    let secs = |duration: Duration| duration.as_secs_f64();
     println!("request (s)   parse (s)     extract (s)   bytes  page");
     while times.len() < samples {
-        let Some(url) = queue.pop_front() else { break }; // <- changed from crawl_serial
-        crawl.urls.push(url.clone()); // <- changed from crawl_serial
-        let result = time_page(&agent, &url); // <- changed from crawl_serial
+        let Some(url) = queue.pop_front() else { break };
+        crawl.urls.push(url.clone());
+        let result = time_page(&agent, &url);
         match &result {
-            Ok(_) => crawl.fetched += 1, // <- changed from crawl_serial
-            Err(why) => crawl.note_failure(&url, why), // <- changed from crawl_serial
+            Ok(_) => crawl.fetched += 1,
+            Err(why) => crawl.note_failure(&url, why),
         }
-        let (timed, links) = result.unwrap_or_default(); // <- changed from crawl_serial
+        let (timed, links) = result.unwrap_or_default();
         if let Some(page) = timed {
-            let [request, parse, extract] = [page.request, page.parse, page.extract].map(secs);
-            let bytes = page.bytes; // <- changed from crawl_serial
+            let ([request, parse, extract], bytes) = (page.steps.map(secs), page.bytes);
             println!("{request:<13.6} {parse:<13.6} {extract:<13.6} {bytes:<6} {url}");
-            times.push(page); // <- changed from crawl_serial
+            times.push(page);
         }
         queue.extend(links.into_iter().filter(|link| seen.insert(link.clone())));
     }
     let elapsed = timer.elapsed();
 
-    let median_of = // <- changed from crawl_serial
-        |part: fn(&PageTimes) -> Duration| secs(median(times.iter().map(part).collect()));
-    let (request, parse) = (median_of(|t| t.request), median_of(|t| t.parse));
-    let (extract, cpu) = (median_of(|t| t.extract), median_of(|t| t.parse + t.extract));
+    let median_of =
+        |part: &dyn Fn(&PageTimes) -> Duration| secs(median(times.iter().map(part).collect()));
+    let [request, parse, extract] = [0, 1, 2].map(|step| median_of(&|t| t.steps[step]));
+    let cpu = median_of(&|t| t.steps[1] + t.steps[2]);
     let (pages, cores) = (
-        times.len(), // <- changed from crawl_serial
-        std::thread::available_parallelism().map_or(1, |n| n.get()), // <- changed from crawl_serial
+        times.len(),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
     println!("\nmedians over {pages} pages (request, parse, extract, in seconds):");
-    // The article's line: three numbers, request then parse then extract.
-    println!("{request:.6} {parse:.6} {extract:.6}"); // <- changed from crawl_serial
+    println!("{request:.6} {parse:.6} {extract:.6}"); // the article's line
     if cpu > 0.0 {
+        let (ratio, micros, pages_per_sec) = (request / cpu, cpu * 1e6, cores as f64 / cpu);
         println!(
-            "the request takes {:.0}x the parse and extraction together; CPU per page {:.1} us, \
-             so {cores} cores parse at most {:.0} pages/s",
-            request / cpu,      // <- changed from crawl_serial
-            cpu * 1e6,          // <- changed from crawl_serial
-            cores as f64 / cpu, // <- changed from crawl_serial
+            "the request takes {ratio:.0}x the parse and extraction together; CPU per page \
+             {micros:.1} us, so {cores} cores parse at most {pages_per_sec:.0} pages/s"
         );
     }
     let stats = target.stats();
-    crawl // <- changed from crawl_serial
-        .report("crawl_bottleneck", elapsed, stats.as_ref(), 1) // <- changed from crawl_serial
-        .extra("request_s", request) // <- changed from crawl_serial
-        .extra("parse_s", parse) // <- changed from crawl_serial
-        .extra("extract_s", extract) // <- changed from crawl_serial
-        .extra("cpu_per_page_s", cpu) // <- changed from crawl_serial
+    crawl
+        .report(env!("CARGO_PKG_NAME"), elapsed, stats.as_ref(), 1)
+        .extra("request_s", request)
+        .extra("parse_s", parse)
+        .extra("extract_s", extract)
+        .extra("cpu_per_page_s", cpu)
         .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }
 

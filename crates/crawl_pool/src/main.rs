@@ -15,10 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use support::Timer;
-use support::cli::workers;
-use support::crawl::{
-    Crawl, CrawlArgs, CrawlWorkers, Page, PageError, crawl_agent, serve_if_crawl_worker,
-};
+use support::cli::workers; // <- changed from crawl_serial
+use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_agent};
+use support::crawl::{CrawlWorkers, serve_if_crawl_worker}; // <- changed from crawl_serial
 use support::pool::TaskTimeoutArg; // <- changed from crawl_serial
 use url::Url;
 
@@ -28,73 +27,56 @@ use url::Url;
 struct Args {
     #[command(flatten)]
     crawl: CrawlArgs,
-
-    /// Stop once this many URLs are found (the article: 20000). Fetching stops
-    /// there too, so fewer pages than this are fetched.
+    /// Stop once this many URLs are found (the article: 20000); fewer pages are fetched.
     #[arg(long, value_name = "N", default_value_t = 500, // <- changed from crawl_serial
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     max_urls: u32,
-
     /// Pages fetched at once: the pool's size (the article's `max_worker`, 10).
-    #[arg(long, value_name = "N", default_value_t = 10, // <- changed from crawl_serial
-          value_parser = workers)]
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = workers)]
     workers: u32, // <- changed from crawl_serial
-
     /// Fetch and parse in worker processes instead of threads.
     #[arg(long)] // <- changed from crawl_serial
     processes: bool, // <- changed from crawl_serial
-
     #[command(flatten)] // <- changed from crawl_serial
     pool: TaskTimeoutArg, // <- changed from crawl_serial
 }
 
-/// Fetch one page and return its links. The article's `get_urls` returns
-/// every `href` and its caller filters; `Page` keeps those on the page's
-/// origin, by the rules of `support::crawl`, and reads only HTML bodies.
+/// Fetch one page and return its links on the page's origin (the rules: support::crawl).
 fn get_urls(agent: &ureq::Agent, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = agent.get(url.as_str()).call()?;
     Ok(Page::read(url, response)?.links(url))
 }
 
-/// Who runs `get_urls` for a batch: threads sharing one agent, or worker
-/// processes, which each have their own.
-enum Workers {
+/// The article's `Pool(10)`: threads sharing one agent, or worker processes with their own.
+enum Pool {
     Threads(ureq::Agent),         // <- changed from crawl_serial
     Processes(Box<CrawlWorkers>), // <- changed from crawl_serial
 }
 
-/// Run `get_urls` for every URL of the batch at once; one result per URL,
-/// in batch order (the article's `apply_async` calls, then `pool.join()`).
-fn map_batch(pool: &mut Workers, batch: &[Url]) -> Vec<Result<Vec<Url>, PageError>> {
+/// Run `get_urls` on every URL of the batch at once; one result per URL, in
+/// batch order (the article's `apply_async` calls, then `pool.join()`).
+fn map_batch(pool: &mut Pool, batch: &[Url]) -> Vec<Result<Vec<Url>, PageError>> {
     match pool {
-        // A scoped thread per URL: `scope` joins them all before it returns,
-        // so they may borrow the agent and the URLs (no Arc, no clone).
-        Workers::Threads(agent) => std::thread::scope(|scope| {
+        // A thread per URL: `scope` joins them all, so they may borrow the agent and URLs.
+        Pool::Threads(agent) => std::thread::scope(|scope| {
             let agent = &*agent; // <- changed from crawl_serial
             let spawn = |url| scope.spawn(move || get_urls(agent, url));
             let threads: Vec<_> = batch.iter().map(spawn).collect(); // <- changed from crawl_serial
             let panicked = |_| Err(PageError::new("the fetching thread panicked"));
-            threads // <- changed from crawl_serial
-                .into_iter() // <- changed from crawl_serial
-                .map(|thread| thread.join().unwrap_or_else(panicked))
-                .collect() // <- changed from crawl_serial
+            let join =
+                |thread: std::thread::ScopedJoinHandle<_>| thread.join().unwrap_or_else(panicked);
+            threads.into_iter().map(join).collect() // <- changed from crawl_serial
         }),
-        // `batch.len()` workers, one URL at a time each: here too at most
-        // that many requests are out.
-        Workers::Processes(processes) => processes.map(batch), // <- changed from crawl_serial
+        // One URL per process at a time: here too, at most `batch.len()` requests out.
+        Pool::Processes(processes) => processes.map(batch), // <- changed from crawl_serial
     }
 }
 
-/// The batched crawl: take the next `max_worker` URLs of the queue, fetch
-/// them at once, queue the new links, until `max_urls` are found.
-fn get_all_urls_parallel(
-    pool: &mut Workers, // <- changed from crawl_serial
-    url: Url,           // <- changed from crawl_serial
-    max_urls: usize,    // <- changed from crawl_serial
-    max_worker: usize,  // <- changed from crawl_serial
-) -> Crawl {
-    // `crawl.urls` is the article's `q`, the answer and the queue: the URLs
-    // before `next` (its `p`) were fetched. It keeps `visited` too.
+/// The batched crawl: fetch the next `max_worker` URLs of the queue at once,
+/// queue their new links, until `max_urls` are found.
+fn get_all_urls_parallel(pool: &mut Pool, url: Url, max_urls: usize, max_worker: usize) -> Crawl {
+    // ^ changed from crawl_serial
+    // `crawl.urls` is the article's `q` (and keeps `visited`); `next` is its `p`.
     let mut crawl = Crawl::new(url, max_urls);
     let mut next = 0;
     while next < crawl.urls.len() && crawl.urls.len() < max_urls {
@@ -102,8 +84,7 @@ fn get_all_urls_parallel(
         next += batch.len(); // <- changed from crawl_serial
         // The lesson of this file: a batch is out at once, then waited for.
         let results = map_batch(pool, &batch); // <- changed from crawl_serial
-        // The article's callbacks, run in batch order (its own run in
-        // completion order), so every run lists the URLs in one order.
+        // The article's callbacks, in batch order (its own: completion order).
         for (page, result) in batch.iter().zip(results) {
             crawl.post_process(page, result); // <- changed from crawl_serial
         }
@@ -117,27 +98,22 @@ fn main() -> ExitCode {
     let args = Args::parse();
     args.pool.apply_to_every_pool(); // <- changed from crawl_serial
     let target = args.crawl.open();
-    // One agent for the whole crawl, like one `requests` session: the
-    // connection to the site is opened once and reused for every page.
+    // One agent for the whole crawl, like one `requests` session: one connection, reused.
     let agent = crawl_agent(args.crawl.site.timeout());
     let (max_urls, workers) = (args.max_urls as usize, args.workers as usize);
-    // Processes are started once: a new pool per batch, as in the article,
-    // would cost milliseconds each time (threads per batch are cheap).
-    let mut pool = Workers::Threads(agent); // <- changed from crawl_serial
+    // Processes start once, not per batch as in the article: each start costs milliseconds.
+    let mut pool = Pool::Threads(agent); // <- changed from crawl_serial
     if args.processes {
-        match CrawlWorkers::start(workers, args.crawl.site.timeout()) {
-            Ok(processes) => pool = Workers::Processes(Box::new(processes)),
-            Err(exit) => return exit, // <- changed from crawl_serial
-        }
+        let processes = CrawlWorkers::start(workers, args.crawl.site.timeout());
+        pool = Pool::Processes(Box::new(processes)); // <- changed from crawl_serial
     }
     let kind = ["threads", "processes"][args.processes as usize]; // <- changed from crawl_serial
 
     let timer = Timer::start();
     let res = get_all_urls_parallel(&mut pool, target.start.clone(), max_urls, workers);
     let elapsed = timer.elapsed();
-    res.print_summary();
     let stats = target.stats();
-    res.report("crawl_pool", elapsed, stats.as_ref(), workers) // <- changed from crawl_serial
+    res.summarize(env!("CARGO_PKG_NAME"), elapsed, stats, workers) // <- changed from crawl_serial
         .extra("workers", kind) // <- changed from crawl_serial
         .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }
@@ -148,7 +124,7 @@ mod tests {
     use support::crawl::testing::{OffOriginSite, graph_root, site_of_linked_pages};
 
     fn crawl(start: Url, max_urls: usize, workers: usize) -> Crawl {
-        let mut pool = Workers::Threads(crawl_agent(std::time::Duration::from_secs(10)));
+        let mut pool = Pool::Threads(crawl_agent(std::time::Duration::from_secs(10)));
         get_all_urls_parallel(&mut pool, start, max_urls, workers)
     }
 

@@ -24,27 +24,22 @@ use url::Url;
 struct Args {
     #[command(flatten)]
     crawl: CrawlArgs,
-
-    /// Stop once this many URLs are found (the article: 20000). Fetching stops
-    /// there too, so fewer pages than this are fetched.
+    /// Stop once this many URLs are found (the article: 20000); fewer pages are fetched.
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     max_urls: u32,
 }
 
-/// Fetch one page and return its links. The article's `get_urls` returns
-/// every `href` and its caller filters; `Page` keeps those on the page's
-/// origin, by the rules of `support::crawl`, and reads only HTML bodies.
+/// Fetch one page and return its links on the page's origin (the rules: support::crawl).
 fn get_urls(agent: &ureq::Agent, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = agent.get(url.as_str()).call()?;
     Ok(Page::read(url, response)?.links(url))
 }
 
-/// The serial crawl: take the next URL of the queue, fetch it, queue the
-/// links not seen yet, until the queue is empty or `max_urls` are found.
+/// The serial crawl: fetch the next URL of the queue, queue its new links,
+/// until the queue is empty or `max_urls` are found.
 fn get_all_urls(agent: &ureq::Agent, url: Url, max_urls: usize) -> Crawl {
-    // `crawl.urls` is the article's `q`, the answer and the queue: the URLs
-    // before `next` (its `p`) were fetched. It keeps `visited` too.
+    // `crawl.urls` is the article's `q` (and keeps `visited`); `next` is its `p`.
     let mut crawl = Crawl::new(url, max_urls);
     let mut next = 0;
     while next < crawl.urls.len() && crawl.urls.len() < max_urls {
@@ -61,17 +56,15 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
     let target = args.crawl.open();
-    // One agent for the whole crawl, like one `requests` session: the
-    // connection to the site is opened once and reused for every page.
+    // One agent for the whole crawl, like one `requests` session: one connection, reused.
     let agent = crawl_agent(args.crawl.site.timeout());
     let max_urls = args.max_urls as usize;
 
     let timer = Timer::start();
     let res = get_all_urls(&agent, target.start.clone(), max_urls);
     let elapsed = timer.elapsed();
-    res.print_summary();
     let stats = target.stats();
-    res.report("crawl_serial", elapsed, stats.as_ref(), 1)
+    res.summarize(env!("CARGO_PKG_NAME"), elapsed, stats, 1) // prints `len(res), res[432]`
         .finish(format_args!("{:.2} seconds.", elapsed.as_secs_f64()))
 }
 

@@ -17,6 +17,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, ThreadId};
 
+/// The GIL's two flags (flattened into gil_sim's own).
+#[derive(Debug, Clone, clap::Args)]
+pub struct GilArgs {
+    /// A thread gives the GIL back after this many iterations (CPython: after 5 ms).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub switch_interval: u64,
+
+    /// Run without the GIL, like cpu_threads (or a free-threaded CPython 3.13t).
+    #[arg(long)]
+    pub no_gil: bool,
+}
+
 /// A fair global lock that can also be switched off (for --no-gil).
 pub struct Gil {
     /// `false` for --no-gil: `acquire` returns at once.

@@ -5,8 +5,7 @@
 //! Run:     cargo run --release -p gil_sim [-- --no-gil]
 //! Notice:  with the lock, 5 threads take as long as cpu_sync (the article:
 //!          11.1 s sync, 10.7 s threads) and "most threads computing at once"
-//!          is 1; with --no-gil the same threads overlap again. (gil_sim_io
-//!          shows why the GIL did not slow the article's downloads.)
+//!          is 1; with --no-gil the same threads overlap again.
 //! Python -> Rust: the GIL -> `GIL`, a fair lock each thread holds to run
 //!          "Python code" and gives back every --switch-interval iterations.
 //!          `diff cpu_threads/src/main.rs gil_sim/src/main.rs` is the lesson.
@@ -17,10 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use clap::Parser;
+use support::Timer;
 use support::cli::workers;
 use support::most_at_once::MostAtOnce; // <- changed from cpu_threads
-use support::squares::{MAX_NUMBER, check_sums};
-use support::{Report, Timer};
+use support::squares::{NumbersArgs, report_sums};
 
 mod gil; // <- changed from cpu_threads
 
@@ -28,37 +27,22 @@ mod gil; // <- changed from cpu_threads
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The first number (the article uses 5,000,000).
-    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_NUMBER))]
-    start: u64,
-
-    /// How many consecutive numbers to sum up to (the article uses 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    count: u64,
-
+    #[command(flatten)]
+    numbers: NumbersArgs, // --start and --count, as in every cpu_*
     /// Number of threads (the article's `max_workers=5`).
     #[arg(long, default_value_t = 5, value_parser = workers)]
     workers: u32,
-
-    // <- changed from cpu_threads: the GIL's two flags.
-    /// A thread gives the GIL back after this many iterations (CPython: after 5 ms).
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
-    switch_interval: u64,
-
-    /// Run without the GIL, like cpu_threads (or a free-threaded CPython 3.13t).
-    #[arg(long)]
-    no_gil: bool,
+    #[command(flatten)] // <- changed from cpu_threads
+    gil: gil::GilArgs, // <- changed from cpu_threads: --switch-interval and --no-gil
 }
 
-// <- changed from cpu_threads: from here to `cpu_bound`, the GIL.
-/// CPython has one GIL per interpreter, so ours is a global too (gil.rs).
+// <- changed from cpu_threads: the GIL (one per interpreter, so a global), and
+// the threads inside `cpu_bound`'s loop with the most at once.
 static GIL: gil::Gil = gil::Gil::new();
-/// The threads inside `cpu_bound`'s loop, and the most at once.
 static COMPUTING: MostAtOnce = MostAtOnce::new();
 
-/// The article's `cpu_bound`, as CPython runs it: the loop only advances
-/// while this thread holds the GIL, and gives it back every switch interval
-/// so the others get a turn. (Why `u128` and `black_box`: see cpu_sync.)
+/// The article's `cpu_bound`, as CPython runs it: the loop advances only while this thread
+/// holds the GIL, given back every switch interval. (`u128`, `black_box`: see cpu_threads.)
 fn cpu_bound(number: u64) -> u128 {
     // <- changed from cpu_threads: in slices, under the GIL
     let slice = GIL.switch_interval();
@@ -75,7 +59,7 @@ fn cpu_bound(number: u64) -> u128 {
 }
 
 /// The article's `find_sums`, on `workers` threads; results in input order,
-/// and how many numbers each thread did.
+/// and how many numbers each thread did (the pool itself is cpu_threads').
 fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
     let next = AtomicUsize::new(0);
     let mut sums = vec![0; numbers.len()];
@@ -84,8 +68,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
         let threads: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
-                    // (index, sum) pairs, so that `sums` needs no lock.
-                    let mut done = Vec::new();
+                    let mut done = Vec::new(); // (index, sum) pairs, so `sums` needs no lock
                     loop {
                         // Relaxed: the counter only hands out distinct indices.
                         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -114,9 +97,8 @@ fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let args = Args::parse();
-    GIL.configure(!args.no_gil, args.switch_interval); // <- changed from cpu_threads
-    // The article's `[5_000_000 + x for x in range(20)]`.
-    let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
+    GIL.configure(!args.gil.no_gil, args.gil.switch_interval); // <- changed from cpu_threads
+    let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
     let (count, workers) = (numbers.len(), args.workers); // <- changed from cpu_threads
     println!("CPU-bound: {count} numbers on {workers} threads, {GIL}"); // <- changed from cpu_threads
 
@@ -124,28 +106,20 @@ fn main() -> ExitCode {
     let (sums, per_thread) = find_sums(&numbers, args.workers); // <- changed from cpu_threads
     let elapsed = timer.elapsed();
 
-    // Each sum is checked against the closed formula (support::squares)
-    // after the timer stopped, so the check costs the timing nothing.
-    let errors = check_sums(&numbers, &sums);
-    let total: u128 = sums.iter().sum();
-    // <- changed from cpu_threads: what the GIL did, in four lines.
-    let handoffs = GIL.handoffs();
-    println!("Most threads computing at once: {}", COMPUTING.most());
-    if !args.no_gil {
+    // <- changed from cpu_threads: what the GIL did, in three lines.
+    let (most, handoffs) = (COMPUTING.most(), GIL.handoffs());
+    println!("Most threads computing at once: {most}");
+    if !args.gil.no_gil {
         println!("GIL handoffs between threads: {handoffs}");
     }
-    println!("Numbers per thread: {per_thread:?}"); // <- changed from cpu_threads
-    println!("Total of the {} sums: {total}", numbers.len());
-    Report::new(env!("CARGO_PKG_NAME"), elapsed)
-        .items(numbers.len() as u64)
-        .errors(errors)
+    println!("Numbers per thread: {per_thread:?}");
+    // Untimed: checks every sum against the closed formula, prints their total.
+    report_sums(env!("CARGO_PKG_NAME"), &numbers, &sums, elapsed)
         .extra("mode", "cpu") // <- changed from cpu_threads
-        .extra("gil", !args.no_gil) // <- changed from cpu_threads
+        .extra("gil", !args.gil.no_gil) // <- changed from cpu_threads
         .extra("workers", args.workers)
-        .extra("max_holders", COMPUTING.most()) // <- changed from cpu_threads
+        .extra("max_holders", most) // <- changed from cpu_threads
         .extra("handoffs", handoffs) // <- changed from cpu_threads
-        // A JSON number cannot hold a u128 exactly: send the digits as text.
-        .extra("total", total.to_string())
         .finish(format!("Duration {:.3} seconds", elapsed.as_secs_f64()))
 }
 
@@ -154,7 +128,7 @@ mod tests {
     use super::*;
     use std::sync::mpsc;
     use std::time::{Duration, Instant};
-    use support::squares::sum_of_squares_below;
+    use support::squares::{check_sums, sum_of_squares_below};
 
     /// Run `f` on its own thread; the receiver gets its result, and a
     /// bounded wait on it fails (instead of hanging the suite) if a broken

@@ -22,7 +22,6 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::io::IsTerminal;
-use std::process::ExitCode;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -35,6 +34,7 @@ use url::Url;
 use crate::report::shorten;
 
 use crate::Report;
+#[cfg(feature = "pool")]
 use crate::pool::{Pool, PoolBuilder, TaskError, serve_if_worker};
 use crate::web::{IpLiteralResolver, SiteArgs, SiteGuard, Stats, describe_error};
 
@@ -251,6 +251,7 @@ impl From<reqwest::Error> for PageError {
 
 /// A page fetched in a worker process: the worker's own `PageError` comes
 /// back as its text, and a worker that died or timed out says so.
+#[cfg(feature = "pool")]
 impl From<TaskError> for PageError {
     fn from(err: TaskError) -> Self {
         PageError(err.to_string())
@@ -306,26 +307,29 @@ pub fn crawl_client(timeout: Duration) -> reqwest::Client {
 // ---------------------------------------------------------------------------
 
 /// A crawler's `get_urls`: fetch one page, return the links to follow.
+#[cfg(feature = "pool")]
 pub type GetUrls = fn(&ureq::Agent, &Url) -> Result<Vec<Url>, PageError>;
 
 /// A [`crate::pool`] of worker processes (copies of the crawler's own
 /// binary) that run its `get_urls`, one URL at a time each. This is the
 /// wire protocol only: URLs go out and links come back as text, and are
 /// parsed again here, part of the price of a process boundary.
+#[cfg(feature = "pool")]
 pub struct CrawlWorkers(Pool<String, Vec<String>>);
 
+#[cfg(feature = "pool")]
 impl CrawlWorkers {
     /// Start `workers` processes, each with a [`crawl_agent`] of `timeout`;
-    /// the binary's `main` must call [`serve_if_crawl_worker`] first. On
-    /// failure, say why (`error: ...`, how many started) and give back the
-    /// exit code of a failed run (1).
-    pub fn start(workers: usize, timeout: Duration) -> Result<Self, ExitCode> {
+    /// the binary's `main` must call [`serve_if_crawl_worker`] first. Like
+    /// clap's `parse`, it ends the program if it cannot: it says why
+    /// (`error: ...`, how many started) and exits 1, the code of a failed run.
+    pub fn start(workers: usize, timeout: Duration) -> Self {
         let spawned = PoolBuilder::new(workers)
             .initializer(&timeout.as_secs_f64())
             .spawn();
-        spawned.map(CrawlWorkers).map_err(|err| {
+        spawned.map(CrawlWorkers).unwrap_or_else(|err| {
             eprintln!("error: could not start the worker processes: {err}");
-            ExitCode::from(1)
+            std::process::exit(1)
         })
     }
 
@@ -343,6 +347,7 @@ impl CrawlWorkers {
 /// In a worker process started by [`CrawlWorkers::start`]: make one agent,
 /// then run `get_urls` on every URL handed over, and exit; never returns.
 /// In any other process it returns at once. Call it first in `main`.
+#[cfg(feature = "pool")]
 pub fn serve_if_crawl_worker(get_urls: GetUrls) {
     serve_if_worker(
         |timeout_secs: f64| crawl_agent(Duration::from_secs_f64(timeout_secs)),
@@ -521,6 +526,28 @@ impl Crawl {
         } else if self.failed == SHOWN + 1 {
             eprintln!("(further failures are only counted)");
         }
+    }
+
+    /// Count a task that ended without a result (it panicked: a bug, not
+    /// the network), its page unknown, and say so on stderr.
+    pub fn note_task_failure(&mut self, error: &dyn std::fmt::Display) {
+        self.failed += 1;
+        eprintln!("a crawl task failed: {error}");
+    }
+
+    /// What every crawler does once its timer has stopped: print the
+    /// summary ([`Crawl::print_summary`]: the article's `len(res), res[432]`
+    /// and the failures), then start the record ([`Crawl::report`]). The
+    /// example adds its extras and finishes with its closing line.
+    pub fn summarize(
+        &self,
+        example: &str,
+        elapsed: Duration,
+        stats: Option<Stats>,
+        concurrency: usize,
+    ) -> Report {
+        self.print_summary();
+        self.report(example, elapsed, stats.as_ref(), concurrency)
     }
 
     /// The record for `run_all`: pages fetched are the items, failed pages
