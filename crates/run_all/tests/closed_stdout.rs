@@ -210,3 +210,34 @@ fn build() {
         .expect("running cargo build");
     assert!(status.success(), "cargo build --workspace --bins failed");
 }
+
+/// Every example answers `--version` with its name and the workspace's
+/// version, and exits 0: one rule for the whole catalog.
+#[test]
+fn every_example_has_a_version() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates/");
+    let mut packages: Vec<String> = run_all::catalog::catalog()
+        .into_iter()
+        .filter(|e| !e.planned && crates.join(&e.package).is_dir())
+        .map(|e| e.package)
+        .collect();
+    packages.dedup();
+    build();
+    let mut missing = Vec::new();
+    for package in &packages {
+        let output = Command::new(bin_dir().join(package))
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the example starts");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let expected = format!("{package} {}", env!("CARGO_PKG_VERSION"));
+        if !output.status.success() || stdout.trim() != expected {
+            missing.push(format!("{package}: {:?} {stdout:?}", output.status.code()));
+        }
+    }
+    assert!(packages.len() > 30, "the catalog lists {packages:?}");
+    assert!(missing.is_empty(), "no --version: {missing:?}");
+}
