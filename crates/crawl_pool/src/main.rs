@@ -14,8 +14,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use support::cli::workers;
 use support::Timer;
+use support::cli::workers;
 use support::crawl::{
     Crawl, CrawlArgs, CrawlWorkers, Page, PageError, crawl_agent, serve_if_crawl_worker,
 };

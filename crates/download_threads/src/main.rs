@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
-use support::cli::workers;
 use support::Timer;
+use support::cli::workers;
 use support::pages::{DownloadArgs, Tally, print_outcome, ureq_failure};
 use support::web::blocking_agent;
 
@@ -55,6 +55,7 @@ fn get_session(timeout: Duration) -> ureq::Agent {
 }
 
 /// Fetch one page with this thread's session and say how big it was.
+#[tracing::instrument(skip(timeout))] // a span on --timeline's picture
 fn download_site(url: &str, timeout: Duration) -> Outcome {
     // <- changed from download_sync: the timeout, not a session, above
     let session = get_session(timeout); // <- changed from download_sync
@@ -102,7 +103,7 @@ fn download_all_sites(sites: &[String], timeout: Duration, workers: usize) -> Ve
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
     let pages = args.pages.start();
 

@@ -14,6 +14,8 @@
 //!   system refuses a thread: a short line and an exit code, no panic;
 //! - [`squares`]: the closed formula the CPU-bound examples check their
 //!   sums against;
+//! - [`timeline`]: `--timeline FILE`, who worked and who waited, recorded
+//!   from the spans of `#[tracing::instrument]`;
 //! - [`testkit`]: what the examples' tests share (a local site, running an
 //!   example's binary and reading its report back).
 
@@ -33,6 +35,8 @@ pub mod sleeps;
 pub mod squares;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "timeline")]
+pub mod timeline;
 #[cfg(feature = "web")]
 pub mod web;
 
