@@ -34,6 +34,7 @@ struct Args {
 }
 
 /// The article's `count()`. `say` prints a line (the tests record it instead).
+#[tracing::instrument(skip_all)] // a span on --timeline's picture
 async fn count(pause: Duration, say: &impl Fn(&str)) {
     say("One");
     // `.await` is where this call hands the thread back to the runtime,
@@ -53,7 +54,7 @@ async fn async_main(calls: u32, pause: Duration, say: &impl Fn(&str)) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pause = Duration::from_secs_f64(args.seconds);
 
     let timer = Timer::start();

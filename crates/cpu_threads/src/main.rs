@@ -43,6 +43,7 @@ struct Args {
 /// slow way on purpose, to keep a core busy. In a `u128`, because for
 /// 5,000,019 the sum (4.2e19) overflows a `u64`; every element goes through
 /// `black_box`, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -95,7 +96,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> Vec<u128> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     // The article's `[5_000_000 + x for x in range(20)]`.
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();
 

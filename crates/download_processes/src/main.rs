@@ -52,6 +52,7 @@ fn set_global_session(timeout: Duration) -> ureq::Agent {
 
 /// Fetch one page with this worker's session, in a worker process. Its stdout
 /// is the pool's pipe, so the parent prints the line when the page lands.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 fn download_site(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
     // <- changed from download_sync: the page says who read it
     // `blocking_agent` turns 4xx/5xx statuses into errors, so a 500 takes the
@@ -103,7 +104,7 @@ fn main() -> ExitCode {
     serve_if_worker(set_global_session, |session, url: String| {
         download_site(&url, session)
     }); // <- changed from download_sync
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from download_sync
     // The article's `[jython, dice] * 80` from our site, or the --urls file.
     let pages = args.pages.start();

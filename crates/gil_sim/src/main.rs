@@ -59,6 +59,7 @@ static COMPUTING: MostAtOnce = MostAtOnce::new();
 /// The article's `cpu_bound`, as CPython runs it: the loop only advances
 /// while this thread holds the GIL, and gives it back every switch interval
 /// so the others get a turn. (Why `u128` and `black_box`: see cpu_sync.)
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     // <- changed from cpu_threads: in slices, under the GIL
     let slice = GIL.switch_interval();
@@ -74,8 +75,7 @@ fn cpu_bound(number: u64) -> u128 {
     total
 }
 
-/// The article's `find_sums`, on `workers` threads; results in input order,
-/// and how many numbers each thread did.
+/// The article's `find_sums` on `workers` threads: sums in input order, numbers per thread.
 fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
     let next = AtomicUsize::new(0);
     let mut sums = vec![0; numbers.len()];
@@ -113,7 +113,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     GIL.configure(!args.no_gil, args.switch_interval); // <- changed from cpu_threads
     // The article's `[5_000_000 + x for x in range(20)]`.
     let numbers: Vec<u64> = (0..args.count).map(|x| args.start + x).collect();

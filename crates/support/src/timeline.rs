@@ -269,6 +269,8 @@ struct Open {
     last_ns: u64,
     thread: Option<(u64, String)>,
     segments: Vec<Segment>,
+    /// `segments.len()` and `last_ns` before the latest entry.
+    before_entry: (usize, u64),
 }
 
 /// A span that closed, before its lane is known.
@@ -428,6 +430,7 @@ where
             last_ns: 0,
             thread: None,
             segments: Vec::new(),
+            before_entry: (0, 0),
         });
     }
 
@@ -450,6 +453,7 @@ where
             && let Some(open) = span.extensions_mut().get_mut::<Open>()
         {
             open.entries += 1;
+            open.before_entry = (open.segments.len(), open.last_ns);
             if open.thread.is_none() {
                 open.first_ns = now.wall_ns;
                 let thread = std::thread::current();
@@ -478,9 +482,17 @@ where
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(open) = span.extensions_mut().remove::<Open>() else {
+        let Some(mut open) = span.extensions_mut().remove::<Open>() else {
             return;
         };
+        // tracing enters a future's span once more to drop the future (its
+        // `Instrumented` does, since 0.1.38). That entry is no poll: leave
+        // it out, or every future would look polled twice.
+        if open.entries > 1 {
+            open.entries -= 1;
+            open.segments.truncate(open.before_entry.0);
+            open.last_ns = open.before_entry.1;
+        }
         if let Some(recorder) = RECORDER.get() {
             let closed = Closed {
                 name: span.name(),
@@ -525,12 +537,16 @@ fn chrome_trace(spans: &[Spanned], origin_ns: u64) -> Value {
             events.push(json!({"ph": "M", "name": "process_name", "pid": pid, "tid": 0, "args": {"name": name}}));
             events.push(json!({"ph": "M", "name": "process_sort_index", "pid": pid, "tid": 0, "args": {"sort_index": workers.len()}}));
         }
+        let worker = workers
+            .iter()
+            .position(|&w| w == pid)
+            .map_or(0, |at| at + 1);
         let n = numbered.entry(format!("{pid} {kind}")).or_insert(0);
         *n += 1;
         let name = match (pid != parent, kind) {
-            (_, "main thread") => "main thread".to_string(),
-            (true, "thread") if *n == 1 => format!("worker {}", workers.len()),
-            (true, _) => format!("worker {} {kind} {n}", workers.len()),
+            (true, "main thread") => format!("worker {worker}"),
+            (false, "main thread") => "main thread".to_string(),
+            (true, _) => format!("worker {worker} {kind} {n}"),
             (false, _) => format!("{kind} {n}"),
         };
         events.push(json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": lane, "args": {"name": name}}));
