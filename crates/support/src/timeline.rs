@@ -595,3 +595,116 @@ fn chrome_trace(spans: &[Spanned], origin_ns: u64) -> Value {
         "otherData": {"example": example, "clock": "CLOCK_MONOTONIC", "recorder": "support::timeline"},
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::trace::Trace;
+    use super::*;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context as TaskContext, Poll, Waker};
+    use std::time::Duration;
+    use tracing::Instrument;
+
+    /// A future that is pending once, then ready: one wait between two polls.
+    async fn pending_once() {
+        let mut first = true;
+        std::future::poll_fn(|_| {
+            if std::mem::take(&mut first) {
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await
+    }
+
+    // The only test that installs the global subscriber (one per process).
+    #[test]
+    fn threads_tasks_work_and_wait_as_recorded() {
+        let file = std::env::temp_dir().join(format!("timeline-unit-{}.json", std::process::id()));
+        let recording = TimelineArg {
+            timeline: Some(file.clone()),
+        }
+        .record();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let _span = tracing::info_span!("sleeper").entered();
+                std::thread::sleep(Duration::from_millis(30));
+            });
+            scope.spawn(|| {
+                let _span = tracing::info_span!("computer", n = 7).entered();
+                let start = std::time::Instant::now();
+                while start.elapsed() < Duration::from_millis(30) {
+                    std::hint::black_box(0);
+                }
+            });
+        });
+        // Two tasks on this thread, polled by hand: each waits once.
+        let mut tasks: Vec<_> = (0..2)
+            .map(|i| Box::pin(pending_once().instrument(tracing::info_span!("task", i))))
+            .collect();
+        let mut context = TaskContext::from_waker(Waker::noop());
+        for task in &mut tasks {
+            assert!(task.as_mut().poll(&mut context).is_pending());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        for task in &mut tasks {
+            assert!(task.as_mut().poll(&mut context).is_ready());
+        }
+        drop(tasks);
+        // A future that never waits runs like a call: on this thread's lane.
+        {
+            let mut quick = pin!(async {}.instrument(tracing::info_span!("quick")));
+            assert!(quick.as_mut().poll(&mut context).is_ready());
+        } // closed here: spans still open at the end are not recorded
+        drop(recording);
+
+        let trace = Trace::read(&file).expect("the file reads back");
+        let _ = std::fs::remove_file(&file);
+        let lane = |span: &str| {
+            let found = trace
+                .lanes
+                .iter()
+                .find(|l| l.spans.iter().any(|s| s.name == span));
+            found.unwrap_or_else(|| panic!("a lane with {span}: {trace:?}"))
+        };
+        let kinds =
+            |span: &str| -> Vec<bool> { lane(span).pieces.iter().map(|p| p.work).collect() };
+        assert_eq!(kinds("sleeper"), [false], "a sleep is a wait");
+        assert_eq!(kinds("computer"), [true], "a busy loop is work");
+        assert_eq!(lane("computer").spans[0].args["n"], "7");
+        assert!(
+            lane("task").name.starts_with("task task"),
+            "{}",
+            lane("task").name
+        );
+        assert_eq!(
+            kinds("task"),
+            [true, false, true],
+            "polled, pending, polled"
+        );
+        assert_eq!(trace.lanes.len(), 5, "2 threads, 2 tasks, this thread");
+        assert_eq!(trace.most_lanes_in("task"), 2);
+        assert_eq!(
+            trace.most_lanes_at_once(false),
+            2,
+            "the tasks wait together"
+        );
+        assert!(lane("quick").tid < 1 << 32, "a thread lane");
+    }
+
+    #[test]
+    fn stretches_that_only_touch_do_not_overlap() {
+        let json = serde_json::json!({"traceEvents": [
+            {"ph": "X", "cat": "span", "name": "a", "pid": 1, "tid": 1, "ts": 0.0, "dur": 5.0},
+            {"ph": "X", "cat": "span", "name": "a", "pid": 1, "tid": 2, "ts": 5.0, "dur": 5.0},
+            {"ph": "X", "cat": "span", "name": "a", "pid": 2, "tid": 1, "ts": 9.0, "dur": 5.0},
+        ]});
+        let trace = Trace::from_json(&json).expect("a trace");
+        assert_eq!(trace.lanes.len(), 3);
+        assert_eq!(trace.pids(), [1, 2]);
+        assert_eq!(trace.most_lanes_in("a"), 2, "only the last two overlap");
+        assert_eq!(trace.bounds_us(), (0.0, 14.0));
+    }
+}
