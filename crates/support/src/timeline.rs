@@ -26,6 +26,10 @@
 //!   socket, a sleep, a lock). A future's time between polls, when it is
 //!   entered nowhere, is *wait* too (pending).
 //!
+//! On a machine with fewer cores than busy threads, the kernel often
+//! preempts a thread at the recorder's own system calls, between two spans:
+//! its lane then shows a short blank there (runnable, in no span).
+//!
 //! Pool workers ([`crate::pool`]) inherit [`PARTS_ENV`]: each writes its
 //! spans to a part file there as it exits, and the parent merges the parts
 //! into its own file. The file is Chrome Trace Event JSON (see [`trace`] for
