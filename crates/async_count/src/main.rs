@@ -33,6 +33,7 @@ struct Args {
 }
 
 /// The article's `count()`.
+#[tracing::instrument] // a span on --timeline's picture
 async fn count() {
     println!("One");
     // `.await` is where this call hands the thread back to the runtime,
@@ -52,7 +53,7 @@ async fn async_main(calls: u32) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     set_pause(args.seconds);
 
     let timer = Timer::start();

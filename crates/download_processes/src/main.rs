@@ -39,6 +39,7 @@ fn set_global_session(timeout: Duration) -> ureq::Agent {
 }
 
 /// Fetch one page with this worker's session, in a worker; the parent prints the line.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 fn download_site(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
     // <- changed from download_sync: the page says who read it
     session
@@ -77,7 +78,7 @@ fn main() -> ExitCode {
     serve_if_worker(set_global_session, |session, url: String| {
         download_site(&url, session)
     }); // <- changed from download_sync
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from download_sync
     let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 

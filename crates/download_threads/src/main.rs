@@ -44,6 +44,7 @@ fn get_session(timeout: Duration) -> ureq::Agent {
 }
 
 /// Fetch one page with this thread's session and say how big it was.
+#[tracing::instrument(skip(timeout))] // a span on --timeline's picture
 fn download_site(url: &str, timeout: Duration) -> Outcome {
     // <- changed from download_sync: the timeout, not a session, above
     let session = get_session(timeout); // <- changed from download_sync
@@ -80,7 +81,7 @@ fn download_all_sites(sites: &[String], timeout: Duration, workers: u32) -> Vec<
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();

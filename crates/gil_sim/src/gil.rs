@@ -49,8 +49,9 @@ struct Turns {
 }
 
 /// Proof of holding the GIL (`None` when it is off); dropping it serves the
-/// next ticket.
-pub struct GilGuard<'a>(Option<&'a Gil>);
+/// next ticket. While it lives, the thread is inside a "holding the GIL"
+/// span, which `--timeline` draws.
+pub struct GilGuard<'a>(Option<&'a Gil>, Option<tracing::span::EnteredSpan>);
 
 impl Gil {
     /// A GIL that is on. `const`, so it can be a `static`.
@@ -91,7 +92,7 @@ impl Gil {
     /// thread waiting on the GIL's condition variable.
     pub fn acquire(&self) -> GilGuard<'_> {
         if !self.enabled.load(Ordering::Relaxed) {
-            return GilGuard(None);
+            return GilGuard(None, None);
         }
         let mut turns = self.turns();
         let ticket = turns.next_ticket;
@@ -105,7 +106,10 @@ impl Gil {
             turns.handoffs += 1;
         }
         turns.last_holder = Some(me);
-        GilGuard(Some(self))
+        drop(turns);
+        // Entered once the GIL is ours, left before it goes (in `drop`).
+        let holding = tracing::info_span!("holding the GIL").entered();
+        GilGuard(Some(self), Some(holding))
     }
 
     /// Tickets taken and not yet served: the holder and the threads queued.
@@ -137,6 +141,7 @@ impl fmt::Display for Gil {
 
 impl Drop for GilGuard<'_> {
     fn drop(&mut self) {
+        drop(self.1.take()); // out of "holding the GIL" first
         if let Some(gil) = self.0 {
             gil.turns().now_serving += 1;
             // Every waiter checks whether the new number is its own: with a

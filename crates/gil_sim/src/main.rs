@@ -43,6 +43,7 @@ static COMPUTING: MostAtOnce = MostAtOnce::new();
 
 /// The article's `cpu_bound`, as CPython runs it: the loop advances only while this thread
 /// holds the GIL, given back every switch interval. (`u128`, `black_box`: see cpu_threads.)
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     // <- changed from cpu_threads: in slices, under the GIL
     let slice = GIL.switch_interval();
@@ -96,7 +97,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> (Vec<u128>, Vec<usize>) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     GIL.configure(!args.gil.no_gil, args.gil.switch_interval); // <- changed from cpu_threads
     let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
     let (count, workers) = (numbers.len(), args.workers); // <- changed from cpu_threads

@@ -8,10 +8,12 @@
 //!   (own process groups, timeouts, cleanup on Ctrl-C);
 //! - [`run`]: repeats, medians, speed-ups and efficiencies;
 //! - [`machine`]: the header (CPUs, OS, rustc, date, latency);
-//! - [`output`]: the terminal table and the files under `target/run_all/`.
+//! - [`output`]: the terminal table and the files under `target/run_all/`;
+//! - [`timelines`]: the recorded runs drawn as SVG, and report.html.
 
 pub mod catalog;
 pub mod machine;
 pub mod output;
 pub mod process;
 pub mod run;
+pub mod timelines;

@@ -1,4 +1,5 @@
-//! The results: a terminal table, and results.md / .csv / .json / .svg.
+//! The results: a terminal table, and results.md / .csv / .json / .svg,
+//! and report.html (see [`crate::timelines`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -74,12 +75,12 @@ fn python_median(row: &RowResult) -> Option<f64> {
         .and_then(|t| t.median_seconds)
 }
 
-fn with_python(rows: &[RowResult]) -> bool {
+pub(crate) fn with_python(rows: &[RowResult]) -> bool {
     rows.iter().any(|r| r.python_twin.is_some())
 }
 
 /// The row's cells, with the Python columns before the status if asked.
-fn all_cells(row: &RowResult, python: bool) -> Vec<String> {
+pub(crate) fn all_cells(row: &RowResult, python: bool) -> Vec<String> {
     let mut cells: Vec<String> = cells(row).into();
     if python {
         let status = cells.pop().expect("status is the last cell");
@@ -89,7 +90,7 @@ fn all_cells(row: &RowResult, python: bool) -> Vec<String> {
     cells
 }
 
-fn header(python: bool) -> Vec<String> {
+pub(crate) fn header(python: bool) -> Vec<String> {
     let mut names: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     if python {
         let status = names.pop().expect("status is the last column");
@@ -126,7 +127,7 @@ type Group<'a> = (&'a str, Vec<&'a RowResult>);
 type Article<'a> = (&'a str, &'a str, Vec<Group<'a>>);
 
 /// Rows split by article, then by group, keeping catalog order.
-fn by_article(rows: &[RowResult]) -> Vec<Article<'_>> {
+pub(crate) fn by_article(rows: &[RowResult]) -> Vec<Article<'_>> {
     let mut articles: Vec<Article> = Vec::new();
     for row in rows {
         if articles
@@ -497,6 +498,10 @@ pub fn write_files(
         ("results.csv", csv(rows)),
         ("results.json", json(machine, rows)?),
         ("results.svg", svg(machine, rows)),
+        (
+            "report.html",
+            crate::timelines::report_html(machine, rows, out_dir, command),
+        ),
     ];
     let mut paths = Vec::new();
     for (name, text) in files {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use support::report::{REPORT_ENV, Report, read_reports};
+use support::timeline::TIMELINE_ENV;
 
 /// Process groups (= leader pids) alive right now.
 static LIVE_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
@@ -264,6 +265,8 @@ pub struct RunSpec<'a> {
     pub timeout: Duration,
     /// Where the run's stdout and stderr go (overwritten by each run).
     pub log_stem: PathBuf,
+    /// Record this run's timeline into this file (`RUN_ALL_TIMELINE`).
+    pub timeline: Option<PathBuf>,
 }
 
 static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -318,9 +321,13 @@ fn spawn_and_wait(spec: &RunSpec, report_path: &Path) -> std::result::Result<Exi
     }
     command
         .env(REPORT_ENV, report_path)
+        .env_remove(TIMELINE_ENV)
         .stdin(Stdio::null())
         .stdout(open(&stdout_log)?)
         .stderr(open(&stderr_log)?);
+    if let Some(file) = &spec.timeline {
+        command.env(TIMELINE_ENV, file);
+    }
     own_group(&mut command);
     stop_if_interrupted();
     let mut child = command

@@ -112,6 +112,9 @@ pub struct RowResult {
     pub python_twin: Option<PythonResult>,
     /// Why this row's Rust and Python figures differ, with `--python`.
     pub comparison_note: String,
+    /// The recorded run's timeline, relative to the output folder (one
+    /// extra run after the timed ones, not in the medians).
+    pub timeline: Option<String>,
 }
 
 impl RowResult {
@@ -144,6 +147,7 @@ impl RowResult {
             article_seconds: article_seconds(&entry.name(), quick),
             python_twin: None,
             comparison_note: String::new(),
+            timeline: None,
         }
     }
 }
@@ -365,6 +369,28 @@ pub fn run_entries(entries: &[Entry], options: &Options, machine: &Machine) -> V
     rows
 }
 
+/// One extra run of an I/O- or CPU-bound row with its timeline recorded
+/// (`timelines/<row>.json` under `out_dir`), if its example takes
+/// `--timeline`. It is not one of the timed runs: their medians come from
+/// runs that recorded nothing.
+fn record_timeline(entry: &Entry, spec: &RunSpec, out_dir: &Path, stem: &str) -> Option<String> {
+    if !crate::timelines::records_timeline(&entry.group)
+        || !crate::timelines::takes_timeline_flag(spec.bin)
+    {
+        return None;
+    }
+    let relative = format!("timelines/{stem}.json");
+    let file = out_dir.join(&relative);
+    let _ = std::fs::remove_file(&file);
+    let recorded = RunSpec {
+        timeline: Some(file.clone()),
+        log_stem: spec.log_stem.with_file_name(format!("{stem}_timeline")),
+        ..*spec
+    };
+    let result = run_once(&recorded);
+    (result.outcome.is_ok() && file.is_file()).then_some(relative)
+}
+
 /// A row whose runs add up to less than this gets more of them...
 pub const SHORT_ROW_SECONDS: f64 = 1.0;
 /// ...up to this many: one run of 50 ms on a shared machine is mostly
@@ -466,6 +492,7 @@ fn run_row(
         site: site_url,
         timeout: options.timeout,
         log_stem: log_dir.join(&file_stem),
+        timeline: None,
     };
     // With --python, the twin runs beside each Rust run (interleaved, so a
     // slow moment of the machine falls on both), against the same site.
@@ -510,6 +537,7 @@ fn run_row(
             site: site_url,
             timeout: options.timeout,
             log_stem: log_dir.join(format!("{file_stem}_python")),
+            timeline: None,
         }),
         _ => None,
     };
@@ -558,6 +586,9 @@ fn run_row(
     }
     if row.status == Status::Ok {
         row.median_seconds = median(&row.runs);
+        if row.timeline.is_none() {
+            row.timeline = record_timeline(entry, &spec, &options.out_dir, &file_stem);
+        }
     }
     if python.status == "ok" {
         python.median_seconds = median(&python.runs);

@@ -15,11 +15,13 @@
 //! - [`sleeps`]: the seeded random sleeps of the article's `cal_square`;
 //! - [`squares`]: the closed formula the CPU-bound examples check their sums against;
 //! - [`testkit`]: the tests' local site, binary runner, report reader and /proc watcher;
+//! - [`timeline`]: `--timeline FILE`: who worked and who waited, from `#[tracing::instrument]` spans;
 //! - [`web`]: the `--site` flag, the in-process local site and the HTTP agents.
 //!
 //! The layers are cargo features (see `Cargo.toml`): the core modules build
-//! with clap and serde only; `web`, `crawl`, `pool`, `sleeps`, `memory` and `testkit`
-//! add the rest, so `cargo run -p async_count` compiles no HTTP stack.
+//! with clap and serde only; `web`, `crawl`, `pool`, `sleeps`, `memory`,
+//! `timeline` and `testkit` add the rest, so `cargo run -p async_count`
+//! compiles no HTTP stack.
 
 pub mod cli;
 #[cfg(feature = "crawl")]
@@ -39,6 +41,8 @@ pub mod sleeps;
 pub mod squares;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "timeline")]
+pub mod timeline;
 #[cfg(feature = "web")]
 pub mod web;
 

@@ -104,6 +104,8 @@ pub fn serve_if_worker<I, S, T, R>(
     R: Serialize,
 {
     let Some(index) = worker_id() else { return };
+    // The parent's timeline, if it records one, gets this worker's spans.
+    let timeline = crate::timeline::record_worker();
     let serve = || -> io::Result<()> {
         let mut protocol = protocol_stdout()?;
         let mut lines = io::stdin().lock().lines();
@@ -133,7 +135,9 @@ pub fn serve_if_worker<I, S, T, R>(
         Ok(())
     };
     // A worker must never fall through into the parent's `main`.
-    if let Err(error) = serve() {
+    let served = serve();
+    drop(timeline); // `exit` runs no destructors: write the part first
+    if let Err(error) = served {
         eprintln!("pool worker {index}: {error}");
         std::process::exit(1);
     }
@@ -599,7 +603,11 @@ fn start_worker(
     sender: &Sender<Event>,
     index: usize,
 ) -> io::Result<Worker> {
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some((name, folder)) = crate::timeline::worker_env() {
+        command.env(name, folder);
+    }
+    let mut child = command
         .args(args)
         .env(WORKER_ENV, index.to_string())
         .stdin(Stdio::piped())

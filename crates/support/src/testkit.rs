@@ -304,6 +304,24 @@ pub fn run_example_watched(bin: &str, args: &[&str], limit: Duration) -> (Exampl
     (run, watched)
 }
 
+/// [`run_example_within`] with `--timeline` pointing at a fresh temp file
+/// (appended to `args`), and the timeline it wrote, read back.
+pub fn run_example_timeline(
+    bin: &str,
+    args: &[&str],
+    limit: Duration,
+) -> (ExampleRun, crate::timeline::trace::Trace) {
+    let file = temp_path("timeline.json");
+    let file_arg = file.to_string_lossy().into_owned();
+    let mut all_args = args.to_vec();
+    all_args.extend(["--timeline", &file_arg]);
+    let run = run_example_within(bin, &all_args, limit);
+    let trace = crate::timeline::trace::Trace::read(&file)
+        .unwrap_or_else(|err| panic!("{err}\nstderr:\n{}", run.stderr));
+    let _ = std::fs::remove_file(&file);
+    (run, trace)
+}
+
 /// [`run_example`] under a real limit on tasks: `RLIMIT_NPROC` = `limit`
 /// threads and processes, counted over the example's user. The limit does
 /// not bind root (CAP_SYS_RESOURCE), so as root the example runs as the

@@ -25,6 +25,10 @@ use support::{Report, Timer};
 struct Cli {
     #[command(subcommand)]
     mode: Mode,
+    /// `--timeline FILE` (run_all sets RUN_ALL_TIMELINE instead): the sleep
+    /// and each request become spans, as an example's units of work.
+    #[command(flatten)]
+    timeline: support::timeline::TimelineArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +71,9 @@ enum Mode {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().mode {
+    let cli = Cli::parse();
+    let _timeline = cli.timeline.record();
+    match cli.mode {
         Mode::Work {
             name,
             sleep,
@@ -85,7 +91,8 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let timer = Timer::start();
-            std::thread::sleep(Duration::from_secs_f64(sleep.max(0.0)));
+            tracing::info_span!("sleep")
+                .in_scope(|| std::thread::sleep(Duration::from_secs_f64(sleep.max(0.0))));
             let mut failed = errors;
             if requests > 0 {
                 let Some(site) = site else {
@@ -126,7 +133,10 @@ fn fetch_all(site: &str, requests: u64, concurrency: u64) -> u64 {
         for _ in 0..concurrency {
             scope.spawn(|| {
                 while next.fetch_add(1, Ordering::SeqCst) < requests {
-                    if agent.get(&format!("{site}/fixture")).call().is_err() {
+                    let request = tracing::info_span!("request").entered();
+                    let answer = agent.get(&format!("{site}/fixture")).call();
+                    drop(request);
+                    if answer.is_err() {
                         failed.fetch_add(1, Ordering::SeqCst);
                     }
                 }
