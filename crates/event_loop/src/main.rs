@@ -27,6 +27,7 @@ use support::{Report, Timer};
 
 // ---- The programs: plain async Rust, written as the articles write them. ----
 
+#[tracing::instrument] // a span on --timeline's picture
 async fn count() {
     println!("One");
     sleep(pause()).await; // "I'll be a while: run something else meanwhile"
@@ -40,6 +41,7 @@ const URLS: [&str; 3] = [
     "http://example.net",
 ];
 
+#[tracing::instrument] // a span on --timeline's picture
 async fn fetch_data(url: &str) {
     println!("Fetching {url}");
     sleep(pause()).await; // waiting on the network, simulated
@@ -269,11 +271,10 @@ struct Args {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let mut event_loop = EventLoop::new(args.trace);
     let s = Timer::start();
-    // `asyncio.gather(a, b, c)` makes each coroutine a task on the running
-    // loop; `run` then returns once they have all finished.
+    // `asyncio.gather(a, b, c)`: each coroutine a task; `run` ends when all have.
     match args.demo {
         Demo::Count => {
             set_pause(args.seconds.unwrap_or(1.0));

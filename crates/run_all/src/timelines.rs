@@ -50,6 +50,27 @@ pub fn claim(example: &str) -> &'static str {
         "gil_sim_io" => "the GIL is let go while waiting, so the waits still overlap",
         "sync_count" => "count() after count(): each sleep waits its turn (3 s)",
         "async_count" => "three tasks, each waiting once, all three at the same moment (1 s)",
+        "download_async --limit 100" => "aiohttp's cap: at most 100 tasks waiting at once",
+        "scrape_threads --as-in-article" => "one worker: each page waits for the one before",
+        "scrape_threads" => "a pool of threads: as many pages waiting as there are threads",
+        "scrape_async" | "scrape_async --limit 100" => {
+            "one thread, one task per page: the waits overlap"
+        }
+        "scrape_processes" => "one lane per worker process, each waiting on its pages",
+        "scrape_async_processes" => "an event loop in each process: waits overlap inside each",
+        "crawl_serial" => "one page at a time: the crawl is a line of waits",
+        "crawl_pool" => "a pool of 10 workers: up to 10 pages waiting at once",
+        "crawl_async" => "up to 100 tasks waiting at once, level after level",
+        "crawl_async_continuous" => "no levels: a new page starts as soon as one ends",
+        "crawl_bottleneck" => "the wait is the request; parsing is the thin blue work",
+        "pool_map" => "one lane per worker process; each sleeps through its chunk",
+        "pool_apply_async" => "50 worker processes, each waiting through its tasks",
+        "async_squares" => "every cal_square waits at once on one thread",
+        "event_loop" => "our own loop: three tasks waiting at the same moment",
+        "threads_basic" => "two threads, each sleeping between numbers, side by side",
+        "processes_basic" => "two processes, two pids, sleeping side by side",
+        "async_basic" => "two futures on one thread, waiting at the same time",
+        "async_fetch_sim" => "three simulated fetches waiting at the same moment",
         _ => "",
     }
 }
