@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::{Result, anyhow};
 use clap::Parser;
 use support::Timer;
 use support::cli::{cpu_count_default, workers};
@@ -51,17 +52,13 @@ fn download_site(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String>
 }
 
 /// Hand every URL to `workers` processes; one outcome per URL, in input order.
-fn download_all_sites(
-    sites: &[String],
-    timeout: Duration,
-    workers: u32,
-) -> anyhow::Result<Vec<Outcome>> {
+fn download_all_sites(sites: &[String], timeout: Duration, workers: u32) -> Result<Vec<Outcome>> {
     // <- changed from download_sync: the signature above, and the whole body
     let timer = Timer::start();
-    let mut pool = PoolBuilder::new(workers as usize) // `with Pool(initializer=...) as pool`
-        .initializer(&timeout)
+    let pool = PoolBuilder::new(workers as usize).initializer(&timeout); // `Pool(initializer=...)`
+    let mut pool = pool
         .spawn::<String, WorkerPage>()
-        .map_err(|err| anyhow::anyhow!("could not start the worker processes: {err}"))?;
+        .map_err(|err| anyhow!("could not start the worker processes: {err}"))?;
     let (started, seconds) = (pool.workers(), timer.secs());
     println!("Started {started} worker processes in {seconds:.3} seconds");
     let mut outcomes = vec![Err("the pool lost this task".to_string()); sites.len()];
