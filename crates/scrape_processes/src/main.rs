@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
 use support::Timer;
 use support::cli::{cpu_count_default, workers};
 use support::pages::{ScrapeArgs, Tally, WorkerPage, exit_with_error, ureq_failure};
@@ -20,7 +19,7 @@ use support::pool::{PoolBuilder, TaskError, TaskTimeoutArg, serve_if_worker};
 use support::web::blocking_agent;
 
 /// Scrape the home pages of the top N "domains" with a pool of processes.
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -44,6 +43,7 @@ fn start_worker(timeout: Duration) -> ureq::Agent {
 }
 
 /// One request, in a worker process (the article submits `requests.get`).
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 fn fetch(url: &str, session: &ureq::Agent) -> Result<WorkerPage, String> {
     // <- changed from scrape_threads: the page says who read it
     session
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     // A worker runs `start_worker`, answers tasks and exits here; the parent goes on.
     serve_if_worker(start_worker, |session, url: String| fetch(&url, session)); // <- changed from scrape_threads
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
     let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;

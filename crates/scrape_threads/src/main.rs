@@ -13,14 +13,13 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use clap::Parser;
 use support::Timer;
 use support::cli::{thread_pool_executor_default, workers};
 use support::pages::{ScrapeArgs, Tally, ureq_failure};
 use support::web::blocking_agent;
 
 /// Scrape the home pages of the top N "domains" with a pool of threads.
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -37,6 +36,7 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 /// One request, on a pool thread (the article submits `requests.get`).
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 fn fetch(url: &str, session: &ureq::Agent) -> Outcome {
     session
         .get(url)
@@ -91,7 +91,7 @@ fn multithreading_scraper(
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
     let workers = args.workers;
