@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
 use futures::TryFutureExt;
 use futures::future::join_all;
 use support::Timer;
@@ -21,7 +20,7 @@ use support::web::async_client;
 use tokio::sync::Semaphore;
 
 /// Scrape the home pages of the top N "domains" with async I/O (tokio + reqwest).
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -35,6 +34,7 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 /// One request: the article's inner `fetch(url)`; an error is returned, never raised.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 async fn fetch(url: &str, session: &reqwest::Client) -> Outcome {
     // <- changed from scrape_threads: `async` above
     session
@@ -84,7 +84,7 @@ fn async_aiohttp_scraper(
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
     let limit = args.limit.map(|n| n as usize); // <- changed from scrape_threads

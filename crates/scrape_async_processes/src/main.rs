@@ -11,7 +11,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use futures::{TryFutureExt, future::join_all};
 use support::Timer;
 use support::cli::{cpu_count_default, workers};
@@ -21,7 +20,7 @@ use support::web::async_client;
 use tokio::runtime::Builder;
 
 /// Scrape the top N "domains": chunks of URLs, each scraped by an async worker process.
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -43,6 +42,7 @@ struct Args {
 type Outcome = Result<WorkerPage, String>; // <- changed from scrape_threads
 
 /// One request on the worker's event loop: the article's inner `fetch(url)`.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 async fn fetch(url: &str, session: &reqwest::Client) -> Outcome {
     // <- changed from scrape_threads: `async` above; a 500 fails in `error_for_status`
     session
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     // A worker process serves chunks here and exits; the parent goes on.
     serve_if_worker(|timeout: Duration| timeout, async_aiohttp_scraper); // <- changed from scrape_threads
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from scrape_threads
     let pages = args.pages.start(); // the top N "domains" of our site, or --urls
     let urls = &pages.urls;
