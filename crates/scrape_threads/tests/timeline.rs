@@ -38,3 +38,16 @@ fn one_lane_per_worker_thread_and_all_of_them_wait_at_once() {
         "three threads wait at once"
     );
 }
+
+#[test]
+fn the_timeline_flag_keeps_the_examples_own_help_text() {
+    use support::testkit::run_example;
+    let run = run_example(BIN, &["--help"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        first, "Scrape the home pages of the top N \"domains\" with a pool of threads",
+        "the about line is the example's doc comment, not --timeline's"
+    );
+    assert!(run.stdout.contains("--timeline <FILE>"), "{}", run.stdout);
+}

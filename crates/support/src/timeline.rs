@@ -89,7 +89,17 @@ impl TimelineArg {
 /// the end of `main`: `let (args, _timeline) = support::timeline::parse::<Args>();`).
 pub fn parse<A: clap::Parser>() -> (A, Recording) {
     use clap::{Args, FromArgMatches};
-    let mut command = TimelineArg::augment_args(A::command());
+    // `augment_args` sets the command's about to TimelineArg's doc comment:
+    // put the example's own back, or its --help would open with ours.
+    let command = A::command();
+    let kept = |text: Option<&clap::builder::StyledStr>| match text {
+        Some(text) => clap::builder::Resettable::Value(text.clone()),
+        None => clap::builder::Resettable::Reset,
+    };
+    let (about, long_about) = (kept(command.get_about()), kept(command.get_long_about()));
+    let mut command = TimelineArg::augment_args(command)
+        .about(about)
+        .long_about(long_about);
     let mut matches = command.get_matches_mut();
     let args = A::from_arg_matches_mut(&mut matches);
     let timeline = TimelineArg::from_arg_matches_mut(&mut matches);
