@@ -13,7 +13,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use futures::stream::{self, StreamExt}; // <- changed from crawl_serial
 use reqwest::Client; // <- changed from crawl_serial
 use support::Timer;
@@ -21,7 +20,7 @@ use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client};
 use url::Url;
 
 /// Crawl the site breadth-first, a whole level of pages at a time.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -36,21 +35,22 @@ struct Args {
     concurrency: u32, // <- changed from crawl_serial
 }
 
-/// The article's inner `get_urls`: fetch every URL of a level, at most
-/// `concurrency` at once; one page per URL, in the level's order.
+/// One page: the article's `requests.get(url)` in its executor, as a future.
+#[tracing::instrument(skip_all, fields(url = %url))] // a span on --timeline's picture
+async fn fetch_page(client: &Client, url: &Url) -> Result<Page, PageError> {
+    let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
+    Page::read_async(url, response).await // <- changed from crawl_serial
+}
+
+/// The article's inner `get_urls`: a level's pages, at most `concurrency` at once, in order.
 async fn get_urls(
     client: &Client,    // <- changed from crawl_serial
     urls: &[Url],       // <- changed from crawl_serial
     concurrency: usize, // <- changed from crawl_serial
 ) -> Vec<Result<Page, PageError>> {
-    // Each fetch is a future (the article's `requests.get` in its executor):
-    // while it waits, the thread runs the others. `buffered(n)` polls at most
-    // n at once and yields in input order, like `gather`; a future not yet
-    // polled sends nothing, so the rest of the level waits its turn.
-    let fetches = stream::iter(urls).map(|url| async move {
-        let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
-        Page::read_async(url, response).await // <- changed from crawl_serial
-    });
+    // `buffered(n)` polls at most n at once (one not yet polled sends nothing), the thread
+    // running the others while one waits, and yields in input order, like `gather`.
+    let fetches = stream::iter(urls).map(|url| fetch_page(client, url));
     fetches.buffered(concurrency).collect().await // <- changed from crawl_serial
 }
 
@@ -78,7 +78,7 @@ async fn get_urls_asyncio(client: &Client, url: Url, max_urls: usize, concurrenc
 #[tokio::main] // <- changed from crawl_serial
 async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let target = args.crawl.open();
     // One client for the whole crawl, like one `requests` session: its connections, reused.
     let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial

@@ -13,14 +13,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use support::Timer;
 use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_client};
 use tokio::task::JoinSet; // <- changed from crawl_serial
 use url::Url;
 
 /// Crawl the site with a fixed number of fetches always in flight.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -39,6 +38,7 @@ struct Args {
 const PARSE_INLINE_MAX_BYTES: usize = 32 * 1024; // <- changed from crawl_serial
 
 /// Fetch one page and return its links, parsed in the task that fetched it.
+#[tracing::instrument(skip_all, fields(url = %url))] // a span on --timeline's picture
 async fn get_urls(client: &reqwest::Client, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = client.get(url.as_str()).send().await?; // <- changed from crawl_serial
     match Page::read_async(url, response).await? {
@@ -95,7 +95,7 @@ async fn get_all_urls_continuous(
 #[tokio::main] // <- changed from crawl_serial
 async fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let target = args.crawl.open();
     // One client for the whole crawl, like one `requests` session: its connections, reused.
     let client = crawl_client(args.crawl.site.timeout()); // <- changed from crawl_serial

@@ -15,7 +15,6 @@ use std::collections::{HashSet, VecDeque}; // <- changed from crawl_serial
 use std::process::ExitCode;
 use std::time::{Duration, Instant}; // <- changed from crawl_serial
 
-use clap::Parser;
 use scraper::Html; // <- changed from crawl_serial
 use support::Timer;
 use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_agent};
@@ -23,7 +22,7 @@ use support::crawl::{links_in_document, median, same_origin}; // <- changed from
 use url::Url;
 
 /// Time the request, the parse and the link extraction of a few pages.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -42,6 +41,7 @@ struct PageTimes {
 
 /// Fetch, parse and extract one page, with a clock read between each step;
 /// its timings (none for a redirect or a page that is not HTML) and links.
+#[tracing::instrument(skip_all, fields(url = %url))] // a span on --timeline's picture
 fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<Url>), PageError> {
     // <- changed from crawl_serial: all of it
     let s1 = Instant::now();
@@ -67,7 +67,7 @@ fn time_page(agent: &ureq::Agent, url: &Url) -> Result<(Option<PageTimes>, Vec<U
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let target = args.crawl.open();
     let agent = crawl_agent(args.crawl.site.timeout());
     let samples = args.samples as usize; // <- changed from crawl_serial

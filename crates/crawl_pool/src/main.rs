@@ -13,7 +13,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use support::Timer;
 use support::cli::workers; // <- changed from crawl_serial
 use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_agent};
@@ -22,7 +21,7 @@ use support::pool::TaskTimeoutArg; // <- changed from crawl_serial
 use url::Url;
 
 /// Crawl the site breadth-first, a batch of pages at a time.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -42,6 +41,7 @@ struct Args {
 }
 
 /// Fetch one page and return its links on the page's origin (the rules: support::crawl).
+#[tracing::instrument(skip_all, fields(url = %url))] // a span on --timeline's picture
 fn get_urls(agent: &ureq::Agent, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = agent.get(url.as_str()).call()?;
     Ok(Page::read(url, response)?.links(url))
@@ -95,7 +95,7 @@ fn get_all_urls_parallel(pool: &mut Pool, url: Url, max_urls: usize, max_worker:
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     serve_if_crawl_worker(get_urls); // <- changed from crawl_serial
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from crawl_serial
     let target = args.crawl.open();
     // One agent for the whole crawl, like one `requests` session: one connection, reused.

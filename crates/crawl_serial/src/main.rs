@@ -13,13 +13,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use support::Timer;
 use support::crawl::{Crawl, CrawlArgs, Page, PageError, crawl_agent};
 use url::Url;
 
 /// Crawl the site breadth-first, one page at a time.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(version)]
 struct Args {
     #[command(flatten)]
@@ -31,6 +30,7 @@ struct Args {
 }
 
 /// Fetch one page and return its links on the page's origin (the rules: support::crawl).
+#[tracing::instrument(skip_all, fields(url = %url))] // a span on --timeline's picture
 fn get_urls(agent: &ureq::Agent, url: &Url) -> Result<Vec<Url>, PageError> {
     let response = agent.get(url.as_str()).call()?;
     Ok(Page::read(url, response)?.links(url))
@@ -54,7 +54,7 @@ fn get_all_urls(agent: &ureq::Agent, url: Url, max_urls: usize) -> Crawl {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let target = args.crawl.open();
     // One agent for the whole crawl, like one `requests` session: one connection, reused.
     let agent = crawl_agent(args.crawl.site.timeout());

@@ -1,0 +1,57 @@
+//! `--timeline`: one task lane per page fetched, never more than
+//! --concurrency of them waiting at once, all polled on one thread at a time.
+
+use std::time::Duration;
+
+use support::testkit::run_example_timeline;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crawl_async");
+
+/// The `pages requested: N` of the closing lines.
+fn pages_requested(stdout: &str) -> usize {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pages requested: "));
+    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
+    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
+}
+
+#[test]
+fn one_lane_per_fetch_and_never_more_than_the_cap_waiting() {
+    // 40 URLs of a 200-page graph at 50 ms a page: levels wider than 5.
+    let args = [
+        "--pages",
+        "200",
+        "--max-urls",
+        "40",
+        "--latency-ms",
+        "50",
+        "--jitter-ms",
+        "0",
+        "--concurrency",
+        "5",
+    ];
+    let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+
+    let fetched = pages_requested(&run.stdout);
+    assert!(fetched > 5, "more pages than the cap: {fetched}");
+    let lanes: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(lanes.len(), fetched, "one lane per page fetched: {lanes:?}");
+    assert!(
+        lanes.iter().all(|n| n.starts_with("task fetch_page")),
+        "{lanes:?}"
+    );
+    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    // `buffered(5)`: five fetches out at once at most, and a level fills them.
+    assert_eq!(
+        trace.most_lanes_at_once(false),
+        5,
+        "--concurrency 5: five wait at once"
+    );
+    assert_eq!(
+        trace.most_lanes_in("fetch_page"),
+        5,
+        "never a sixth fetch open"
+    );
+}

@@ -1,0 +1,52 @@
+//! `--timeline`: one task lane per page fetched, --concurrency of them
+//! in flight at once, never more.
+
+use std::time::Duration;
+
+use support::testkit::run_example_timeline;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crawl_async_continuous");
+
+/// The `pages requested: N` of the closing lines.
+fn pages_requested(stdout: &str) -> usize {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pages requested: "));
+    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
+    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
+}
+
+#[test]
+fn one_lane_per_fetch_and_exactly_the_cap_in_flight() {
+    // 40 URLs of a 200-page graph at 50 ms a page, 5 tasks at a time.
+    let args = [
+        "--pages",
+        "200",
+        "--max-urls",
+        "40",
+        "--latency-ms",
+        "50",
+        "--jitter-ms",
+        "0",
+        "--concurrency",
+        "5",
+    ];
+    let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+
+    let fetched = pages_requested(&run.stdout);
+    assert!(fetched > 5, "more pages than the cap: {fetched}");
+    let lanes: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(lanes.len(), fetched, "one lane per page fetched: {lanes:?}");
+    assert!(
+        lanes.iter().all(|n| n.starts_with("task get_urls")),
+        "{lanes:?}"
+    );
+    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    assert_eq!(
+        trace.most_lanes_at_once(false),
+        5,
+        "five fetches wait at once"
+    );
+    assert_eq!(trace.most_lanes_in("get_urls"), 5, "never a sixth task");
+}

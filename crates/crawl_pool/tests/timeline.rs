@@ -1,0 +1,71 @@
+//! `--timeline`: `--processes` records one lane per worker process (the
+//! parent merges them onto one clock); threads mode a lane per thread, at
+//! most --workers of them at once.
+
+use std::time::Duration;
+
+use support::testkit::run_example_timeline;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crawl_pool");
+
+/// 40 URLs of a 200-page graph at 50 ms a page, batches of 4.
+const SMALL: &[&str] = &[
+    "--pages",
+    "200",
+    "--max-urls",
+    "40",
+    "--latency-ms",
+    "50",
+    "--jitter-ms",
+    "0",
+    "--workers",
+    "4",
+];
+
+/// The `pages requested: N` of the closing lines.
+fn pages_requested(stdout: &str) -> usize {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pages requested: "));
+    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
+    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
+}
+
+#[test]
+fn processes_the_lanes_are_the_four_worker_pids() {
+    let args = [SMALL, &["--processes"]].concat();
+    let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+
+    let names: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["worker 1", "worker 2", "worker 3", "worker 4"]);
+    let pids = trace.pids();
+    assert_eq!(pids.len(), 4, "each lane in its own process: {pids:?}");
+    assert!(!pids.contains(&run.pid), "the parent fetches nothing");
+    let spans = trace.lanes.iter().flat_map(|lane| &lane.spans);
+    let fetched = pages_requested(&run.stdout);
+    assert_eq!(spans.filter(|s| s.name == "get_urls").count(), fetched);
+    assert_eq!(
+        trace.most_lanes_at_once(false),
+        4,
+        "a batch: four wait at once"
+    );
+}
+
+#[test]
+fn threads_a_batch_is_four_threads_waiting_at_once_never_five() {
+    let (run, trace) = run_example_timeline(BIN, SMALL, Duration::from_secs(120));
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+
+    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    // A thread per URL of each batch: a lane per page fetched.
+    let fetched = pages_requested(&run.stdout);
+    assert_eq!(trace.lanes.len(), fetched, "one thread per page");
+    assert!(trace.lanes.iter().all(|l| l.name.starts_with("thread ")));
+    assert_eq!(
+        trace.most_lanes_at_once(false),
+        4,
+        "a batch: four wait at once"
+    );
+    assert_eq!(trace.most_lanes_in("get_urls"), 4, "never a fifth thread");
+}
