@@ -31,6 +31,7 @@ struct Args {
 }
 
 /// The article's `print_numbers` coroutine (`range(5)`: see `--count`).
+#[tracing::instrument] // a span on --timeline's picture
 async fn print_numbers() {
     for i in 0..range_end() {
         println!("{i}");
@@ -50,14 +51,13 @@ async fn async_main() {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     set_pause(args.seconds);
     set_range_end(args.count);
 
     let timer = Timer::start();
-    // A current-thread runtime: one thread runs every future, like
-    // asyncio's single-threaded event loop. (tokio's default runtime would
-    // start one worker thread per CPU, which this lesson does not need.)
+    // A current-thread runtime: one thread runs every future, like asyncio's single-threaded
+    // loop. (tokio's default runtime would start a worker thread per CPU: not needed here.)
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

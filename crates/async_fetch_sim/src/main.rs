@@ -35,8 +35,8 @@ struct Args {
     urls: Vec<String>,
 }
 
-/// The article's `fetch_data`: announce the fetch, "download" (sleep), and
-/// announce the end.
+/// The article's `fetch_data`: announce the fetch, "download" (sleep), announce the end.
+#[tracing::instrument] // a span on --timeline's picture
 async fn fetch_data(url: &str) {
     println!("Fetching {url}");
     // Stands in for waiting on the network. While this future waits, the
@@ -56,7 +56,7 @@ async fn async_main(urls: &[String]) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     set_pause(args.seconds);
 
     let timer = Timer::start();

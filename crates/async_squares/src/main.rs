@@ -37,10 +37,10 @@ struct Args {
 
 /// The article's `cal_square`: sleep, then return the square. Nothing runs
 /// until the future is polled; `join_all` polls them all.
+#[tracing::instrument] // a span on --timeline's picture
 async fn cal_square(x: u64) -> u64 {
-    // The article's `await asyncio.sleep(random.random())`, times
-    // --time-scale (support::sleeps). While this future waits on its timer,
-    // the thread runs the others.
+    // The article's `await asyncio.sleep(random.random())`, times --time-scale
+    // (support::sleeps). While this future waits on its timer, the thread runs the others.
     tokio::time::sleep(sleep_for(x)).await;
     x * x
 }
@@ -53,7 +53,7 @@ async fn async_main() -> Vec<u64> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     sleeps::fix(Settings::gather(args.seed, args.time_scale, args.inputs));
     println!("seed {}, time scale {}", args.seed, args.time_scale);
     let longest = (0..args.inputs).map(sleep_for).max().unwrap_or_default();

@@ -36,6 +36,7 @@ struct Args {
 /// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
 /// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
 /// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -54,8 +55,7 @@ fn find_sums(numbers: &[u64], workers: u32) -> Result<Vec<u128>, String> {
         .spawn()
         .map_err(|err| format!("cannot start {workers} worker processes: {err}"))?;
     let results: Vec<Result<String, _>> = pool.map(numbers.to_vec());
-    // Leaving this function drops `pool`: its workers see their stdin close
-    // and exit, like leaving the article's `with multiprocessing.Pool()` block.
+    // Returning drops `pool`: the workers' stdin closes and they exit, as after `with Pool()`.
     numbers
         .iter()
         .zip(results)
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     // <- changed from cpu_sync: a worker answers tasks here, then exits; the parent goes on.
     serve_if_worker(|(): ()| (), worker_task);
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     args.pool.apply_to_every_pool(); // <- changed from cpu_sync
     let workers = args.workers.unwrap_or(cpu_count_default()); // <- changed from cpu_sync
     let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`

@@ -1,8 +1,7 @@
 //! CPU-bound work with rayon: the idiomatic Rust way, one word from cpu_sync.
 //!
-//! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
-//!          Program" (no Python twin: what a Rust programmer writes instead of
-//!          the threading or multiprocessing version).
+//! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound Program"
+//!          (no Python twin: what Rust writes instead of threading or multiprocessing).
 //! Run:     cargo run --release -p cpu_rayon [-- --help]
 //! Notice:  `iter()` became `par_iter()` and the run is about as fast as
 //!          cpu_threads: rayon keeps one thread per core, splits the numbers
@@ -34,6 +33,7 @@ struct Args {
 /// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
 /// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
 /// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -55,7 +55,7 @@ fn find_sums(numbers: &[u64]) -> Vec<u128> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     // <- changed from cpu_sync: size the global pool before its first use.
     if let Some(workers) = args.workers
         && let Err(err) = rayon::ThreadPoolBuilder::new()

@@ -1,7 +1,6 @@
 //! CPU-bound work, one number after another: the baseline the other cpu_* examples beat.
 //!
-//! Mirrors: "What is concurrency?", section "How to Speed Up a CPU-Bound
-//!          Program" (the synchronous version).
+//! Mirrors: "What is concurrency?", "How to Speed Up a CPU-Bound Program" (synchronous).
 //! Run:     cargo run --release -p cpu_sync [-- --help]
 //! Notice:  the duration is the sum of the 20 single sums: one core works,
 //!          the others idle. cpu_threads, cpu_rayon and cpu_processes differ
@@ -28,6 +27,7 @@ struct Args {
 /// The article's `cpu_bound`: the sum of i * i for i in 0..number, the slow way
 /// on purpose. In a `u128`: for 5,000,019 the sum (4.2e19) overflows a `u64`;
 /// `black_box` on every element, or LLVM would swap the loop for n(n-1)(2n-1)/6.
+#[tracing::instrument] // a span on --timeline's picture
 fn cpu_bound(number: u64) -> u128 {
     (0..number)
         .map(|i| {
@@ -44,7 +44,7 @@ fn find_sums(numbers: &[u64]) -> Vec<u128> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let numbers = args.numbers.list(); // the article's `[5_000_000 + x for x in range(20)]`
 
     let timer = Timer::start();

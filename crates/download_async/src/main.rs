@@ -33,6 +33,7 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 /// Fetch one page with the shared session: a future, that sends nothing until polled.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 async fn download_site(session: &reqwest::Client, url: &str) -> Outcome {
     // <- changed from download_sync: `async`, and the article's (session, url) order
     let outcome = session
@@ -68,11 +69,10 @@ async fn download_all_sites(
 }
 
 // `asyncio.run(main())`: an event loop on this one thread runs `main`.
-#[tokio::main(flavor = "current_thread")] // <- changed from download_sync
+#[tokio::main(flavor = "current_thread")] // <- changed from download_sync, and `async` below
 async fn main() -> ExitCode {
-    // <- changed from download_sync: `async` above
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();

@@ -27,6 +27,7 @@ struct Args {
 type Outcome = Result<usize, String>;
 
 /// Fetch one page with the shared session and say how big it was.
+#[tracing::instrument(skip(session))] // a span on --timeline's picture
 fn download_site(url: &str, session: &ureq::Agent) -> Outcome {
     let outcome = session
         .get(url)
@@ -40,8 +41,7 @@ fn download_site(url: &str, session: &ureq::Agent) -> Outcome {
 
 /// Download every URL in order; one outcome per URL, in input order.
 fn download_all_sites(sites: &[String], timeout: Duration) -> Vec<Outcome> {
-    // One agent for the whole run, like `with requests.Session() as session`.
-    let session = blocking_agent(timeout);
+    let session = blocking_agent(timeout); // one agent for the run, as `with requests.Session()`
     // The lesson: one request at a time, each answered before the next is sent.
     sites
         .iter()
@@ -51,7 +51,7 @@ fn download_all_sites(sites: &[String], timeout: Duration) -> Vec<Outcome> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let pages = args.pages.start(); // the article's `[jython, dice] * 80`, or --urls
 
     let timer = Timer::start();

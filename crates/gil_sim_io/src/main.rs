@@ -46,12 +46,12 @@ fn run_python_code() {
 }
 
 /// One simulated request as CPython runs it: send (GIL held), wait (released), read (held).
+#[tracing::instrument] // a span on --timeline's picture
 fn io_bound(wait: Duration) {
     run_python_code();
-    {
-        let _waiting = WAITING.enter();
-        thread::sleep(wait); // the GIL is free while this thread waits
-    }
+    let waiting = WAITING.enter();
+    thread::sleep(wait); // the GIL is free while this thread waits
+    drop(waiting);
     run_python_code();
 }
 
@@ -78,7 +78,7 @@ fn find_waits(tasks: u64, workers: u32, wait: Duration) -> Vec<usize> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let (count, workers, sleep_ms) = (args.count, args.workers, args.sleep_ms);
     println!("I/O-bound: {count} tasks waiting {sleep_ms} ms each on {workers} threads, GIL on");
 

@@ -34,9 +34,9 @@ struct Args {
 }
 
 /// The article's `cal_square`, run inside a worker process.
+#[tracing::instrument] // a span on --timeline's picture
 fn cal_square(x: u64) -> u64 {
-    // The article's `time.sleep(random.random() * (1000 - x) / 200)`, its
-    // 1000 being --inputs, times --time-scale (see support::sleeps).
+    // `time.sleep(random.random() * (1000 - x) / 200)`: 1000 is --inputs; times --time-scale.
     std::thread::sleep(sleep_for(x));
     x * x
 }
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     // In a worker (this program, started by the pool): serve cal_square, exit.
     serve_if_worker(sleeps::fix, |_, x| Ok(cal_square(x)));
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     let (inputs, seed, scale) = (args.sleeps.inputs, args.sleeps.seed, args.sleeps.time_scale);
     sleeps::fix(args.sleeps.settings());
     println!("seed {seed}, time scale {scale}, {} workers", args.workers);

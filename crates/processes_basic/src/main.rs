@@ -39,6 +39,7 @@ struct Args {
 
 /// The article's `print_numbers`, run inside a child process. Each line
 /// starts with this process's id, so the learner sees who printed it.
+#[tracing::instrument] // a span on --timeline's picture
 fn print_numbers() {
     let pid = std::process::id();
     for i in 0..range_end() {
@@ -52,6 +53,7 @@ fn print_numbers() {
 fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
     let this_program = std::env::current_exe()?;
     Command::new(this_program)
+        .envs(support::timeline::worker_env()) // --timeline: the child records its part
         .arg("--worker")
         .args(["--count", &count.to_string()])
         .args(["--seconds", &seconds.to_string()])
@@ -60,7 +62,7 @@ fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
 
     // In a child: do the work and leave (the parent writes the one report).
     if args.worker {
@@ -78,9 +80,7 @@ fn main() -> ExitCode {
     let children: Vec<Child> = (0..2)
         .filter_map(|_| {
             start_process(args.count, args.seconds)
-                .inspect_err(|err| {
-                    eprintln!("error: could not start a child process: {err}");
-                })
+                .inspect_err(|err| eprintln!("error: could not start a child process: {err}"))
                 .ok()
         })
         .collect();

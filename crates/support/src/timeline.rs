@@ -30,9 +30,10 @@
 //! preempts a thread at the recorder's own system calls, between two spans:
 //! its lane then shows a short blank there (runnable, in no span).
 //!
-//! Pool workers ([`crate::pool`]) inherit [`PARTS_ENV`]: each writes its
-//! spans to a part file there as it exits, and the parent merges the parts
-//! into its own file. The file is Chrome Trace Event JSON (see [`trace`] for
+//! Pool workers ([`crate::pool`]), and children a program starts itself
+//! with [`worker_env`], inherit [`PARTS_ENV`]: each writes its spans to a
+//! part file there as it exits, and the parent merges the parts into its
+//! own file. The file is Chrome Trace Event JSON (see [`trace`] for
 //! its exact shape and a reader): it opens in `chrome://tracing` and in
 //! Perfetto.
 
@@ -71,8 +72,13 @@ pub struct TimelineArg {
 }
 
 impl TimelineArg {
-    /// Start recording if the flag or [`TIMELINE_ENV`] names a file.
+    /// Start recording if the flag or [`TIMELINE_ENV`] names a file. In a
+    /// child that a recording parent started with [`worker_env`] (such as
+    /// processes_basic's), record a part into the parent's folder instead.
     pub fn record(&self) -> Recording {
+        if self.timeline.is_none() && std::env::var_os(PARTS_ENV).is_some() {
+            return record_worker();
+        }
         let file = self
             .timeline
             .clone()
@@ -109,8 +115,7 @@ pub fn parse<A: clap::Parser>() -> (A, Recording) {
     }
 }
 
-/// In a pool worker: record into the parent's parts folder, if it asked.
-#[cfg_attr(not(feature = "pool"), allow(dead_code))]
+/// In a pool worker or child: record into the parent's parts folder, if it asked.
 pub(crate) fn record_worker() -> Recording {
     match std::env::var_os(PARTS_ENV) {
         Some(folder) => Recording::start(Output::Part(PathBuf::from(folder))),
@@ -118,9 +123,11 @@ pub(crate) fn record_worker() -> Recording {
     }
 }
 
-/// For [`crate::pool`]: the variable to set in a worker's environment.
-#[cfg_attr(not(feature = "pool"), allow(dead_code))]
-pub(crate) fn worker_env() -> Option<(&'static str, PathBuf)> {
+/// The variable to set in a worker's or child's environment, if this
+/// process records a timeline: its spans then join this file. The pool sets
+/// it; a program that starts its own children passes it on with
+/// `Command::new(..).envs(support::timeline::worker_env())`.
+pub fn worker_env() -> Option<(&'static str, PathBuf)> {
     let recorder = RECORDER.get()?;
     let Output::File(_) = recorder.output else {
         return None;
@@ -132,7 +139,6 @@ pub(crate) fn worker_env() -> Option<(&'static str, PathBuf)> {
 #[must_use = "the timeline is written when this is dropped: keep it to the end of main"]
 pub struct Recording(Option<&'static Recorder>);
 
-#[cfg_attr(not(feature = "pool"), allow(dead_code))]
 enum Output {
     File(PathBuf),
     Part(PathBuf),

@@ -32,10 +32,10 @@ struct Args {
 }
 
 /// The article's `count()`.
+#[tracing::instrument] // a span on --timeline's picture
 fn count() {
     println!("One");
-    // The thread does nothing else until the sleep ends.
-    thread::sleep(pause());
+    thread::sleep(pause()); // the thread does nothing else until the sleep ends
     println!("Two");
 }
 
@@ -48,7 +48,7 @@ fn sync_main(calls: u32) {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     set_pause(args.seconds);
 
     let timer = Timer::start();

@@ -33,6 +33,7 @@ struct Args {
 
 /// The article's `print_numbers` (`range(5)`: see `--count`). The thread's
 /// own name starts each line, so the learner sees who printed it.
+#[tracing::instrument] // a span on --timeline's picture
 fn print_numbers() {
     let name = thread::current().name().unwrap_or("unnamed").to_string();
     for i in 0..range_end() {
@@ -61,8 +62,7 @@ fn start_and_join() -> u64 {
             }
         }
     }
-    // `join` waits for the thread. It returns `Err` if the thread panicked:
-    // we count that as a failure instead of panicking in turn.
+    // `join` waits; its `Err` says the thread panicked: a failure counted, not a panic.
     for (name, thread) in threads {
         if thread.join().is_err() {
             eprintln!("error: {name} panicked");
@@ -74,7 +74,7 @@ fn start_and_join() -> u64 {
 
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
-    let args = Args::parse();
+    let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
     set_pause(args.seconds);
     set_range_end(args.count);
 
