@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use support::testkit::run_example_timeline;
+use support::testkit::{check_one_lane_per_worker, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_crawl_pool");
 
@@ -37,14 +37,8 @@ fn processes_the_lanes_are_the_four_worker_pids() {
     let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
 
-    let names: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["worker 1", "worker 2", "worker 3", "worker 4"]);
-    let pids = trace.pids();
-    assert_eq!(pids.len(), 4, "each lane in its own process: {pids:?}");
-    assert!(!pids.contains(&run.pid), "the parent fetches nothing");
-    let spans = trace.lanes.iter().flat_map(|lane| &lane.spans);
     let fetched = pages_requested(&run.stdout);
-    assert_eq!(spans.filter(|s| s.name == "get_urls").count(), fetched);
+    check_one_lane_per_worker(&run, &trace, 4, "get_urls", fetched);
     assert_eq!(
         trace.most_lanes_at_once(false),
         4,

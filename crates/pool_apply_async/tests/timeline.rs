@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use support::testkit::run_example_timeline;
+use support::testkit::{check_one_lane_per_worker, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pool_apply_async");
 
@@ -13,11 +13,7 @@ fn the_lanes_are_the_worker_processes() {
     let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
 
-    let names: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["worker 1", "worker 2", "worker 3"]);
-    let pids = trace.pids();
-    assert_eq!(pids.len(), 3, "each lane in its own process: {pids:?}");
-    assert!(!pids.contains(&run.pid), "the parent runs no cal_square");
+    check_one_lane_per_worker(&run, &trace, 3, "cal_square", 12);
     let spans = trace.lanes.iter().flat_map(|lane| &lane.spans);
     let mut xs: Vec<u64> = spans
         .filter(|s| s.name == "cal_square")

@@ -322,6 +322,38 @@ pub fn run_example_timeline(
     (run, trace)
 }
 
+/// Check that `trace` has one lane per worker process, named `worker 1` to
+/// `worker N`, each in a process of its own that is not the example's (the
+/// parent hands out the work and does none), and `spans` spans named `span`
+/// in all. What the workers did at the same moment is each test's own check.
+pub fn check_one_lane_per_worker(
+    run: &ExampleRun,
+    trace: &crate::timeline::trace::Trace,
+    workers: usize,
+    span: &str,
+    spans: usize,
+) {
+    let names: Vec<&str> = trace.lanes.iter().map(|lane| lane.name.as_str()).collect();
+    let expected: Vec<String> = (1..=workers).map(|n| format!("worker {n}")).collect();
+    assert_eq!(names, expected, "one lane per worker process");
+    let pids = trace.pids();
+    assert_eq!(
+        pids.len(),
+        workers,
+        "each lane in its own process: {pids:?}"
+    );
+    assert!(
+        !pids.contains(&run.pid),
+        "the parent did the work itself: {pids:?}"
+    );
+    let all = trace.lanes.iter().flat_map(|lane| &lane.spans);
+    assert_eq!(
+        all.filter(|s| s.name == span).count(),
+        spans,
+        "{span} spans"
+    );
+}
+
 /// [`run_example`] under a real limit on tasks: `RLIMIT_NPROC` = `limit`
 /// threads and processes, counted over the example's user. The limit does
 /// not bind root (CAP_SYS_RESOURCE), so as root the example runs as the
