@@ -1,7 +1,6 @@
 //! Two child processes print numbers at the same time; the parent waits for both.
 //!
-//! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section
-//!          "Multiprocessing Module".
+//! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section "Multiprocessing Module".
 //! Run:     cargo run --release -p processes_basic [-- --help]
 //! Notice:  each line carries the pid that printed it: two pids, neither the
 //!          parent's. The lines interleave and the run takes about 5 seconds,
@@ -27,18 +26,15 @@ struct Args {
     /// How many numbers each process prints (the article: 5)
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     count: u32,
-
     /// Pause after each number, in seconds (the article: 1; 0 to 3600)
     #[arg(long, default_value_t = 1.0, value_parser = pause_seconds)]
     seconds: f64,
-
     /// Run as a child: print the numbers and exit (hidden from --help).
     #[arg(long, hide = true)]
     worker: bool,
 }
 
-/// The article's `print_numbers`, run inside a child process. Each line
-/// starts with this process's id, so the learner sees who printed it.
+/// The article's `print_numbers`, in a child: each line starts with its pid.
 #[tracing::instrument] // a span on --timeline's picture
 fn print_numbers() {
     let pid = std::process::id();
@@ -48,11 +44,9 @@ fn print_numbers() {
     }
 }
 
-/// The article's `multiprocessing.Process(...)` + `.start()`: run this same
-/// program again as a worker. The child shares our stdout.
+/// `multiprocessing.Process(...)` + `.start()`: this program again, sharing our stdout.
 fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
-    let this_program = std::env::current_exe()?;
-    Command::new(this_program)
+    Command::new(std::env::current_exe()?)
         .envs(support::timeline::worker_env()) // --timeline: the child records its part
         .arg("--worker")
         .args(["--count", &count.to_string()])
@@ -74,9 +68,7 @@ fn main() -> ExitCode {
 
     println!("parent process {} starts two children", std::process::id());
     let timer = Timer::start();
-
-    // Start both children before waiting for either, so they run at once.
-    // One that cannot start is reported and counted as not finished.
+    // Start both before waiting for either, so they run at once (a refused one counts as failed).
     let children: Vec<Child> = (0..2)
         .filter_map(|_| {
             start_process(args.count, args.seconds)
@@ -85,8 +77,7 @@ fn main() -> ExitCode {
         })
         .collect();
 
-    // The article's `.join()`: wait for each child; one that fails (or is
-    // killed) is reported and counted, not fatal.
+    // The article's `.join()`: a child that fails (or is killed) is counted, not fatal.
     let mut finished = 0;
     for mut child in children {
         let pid = child.id();
