@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use support::testkit::run_example_timeline;
+use support::testkit::{check_lanes_in_one_process, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_crawl_async_continuous");
 
@@ -36,13 +36,7 @@ fn one_lane_per_fetch_and_exactly_the_cap_in_flight() {
 
     let fetched = pages_requested(&run.stdout);
     assert!(fetched > 5, "more pages than the cap: {fetched}");
-    let lanes: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(lanes.len(), fetched, "one lane per page fetched: {lanes:?}");
-    assert!(
-        lanes.iter().all(|n| n.starts_with("task get_urls")),
-        "{lanes:?}"
-    );
-    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    check_lanes_in_one_process(&run, &trace, fetched, "task get_urls");
     assert_eq!(
         trace.most_lanes_at_once(false),
         5,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use support::testkit::{local_site, run_example_timeline};
+use support::testkit::{check_lanes_in_one_process, local_site, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_scrape_async");
 
@@ -23,13 +23,7 @@ fn one_task_lane_per_page_and_never_more_than_the_limit_waiting() {
     let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
 
-    let lanes: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(lanes.len(), 12, "one lane per fetch: {lanes:?}");
-    assert!(
-        lanes.iter().all(|name| name.starts_with("task fetch")),
-        "{lanes:?}"
-    );
-    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    check_lanes_in_one_process(&run, &trace, 12, "task fetch");
     for lane in &trace.lanes {
         let names: Vec<&str> = lane.spans.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["fetch"], "one fetch per task");

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use support::testkit::{local_site, run_example_timeline};
+use support::testkit::{check_lanes_in_one_process, local_site, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_scrape_threads");
 
@@ -22,13 +22,7 @@ fn one_lane_per_worker_thread_and_all_of_them_wait_at_once() {
     let (run, trace) = run_example_timeline(BIN, &args, Duration::from_secs(120));
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
 
-    let lanes: Vec<&str> = trace.lanes.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(lanes.len(), 3, "one lane per thread of the pool: {lanes:?}");
-    assert!(
-        lanes.iter().all(|name| name.starts_with("thread ")),
-        "{lanes:?}"
-    );
-    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+    check_lanes_in_one_process(&run, &trace, 3, "thread ");
     let spans = trace.lanes.iter().flat_map(|lane| &lane.spans);
     assert_eq!(spans.filter(|s| s.name == "fetch").count(), 12);
     // A thread blocks on one request at a time: 3 waiting, never more.

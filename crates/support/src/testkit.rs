@@ -322,6 +322,24 @@ pub fn run_example_timeline(
     (run, trace)
 }
 
+/// Check that `trace` has `lanes` lanes, each named `prefix...` (`thread `,
+/// `task fetch`), all in the example's own process: threads or tasks, no
+/// worker process.
+pub fn check_lanes_in_one_process(
+    run: &ExampleRun,
+    trace: &crate::timeline::trace::Trace,
+    lanes: usize,
+    prefix: &str,
+) {
+    let names: Vec<&str> = trace.lanes.iter().map(|lane| lane.name.as_str()).collect();
+    assert_eq!(names.len(), lanes, "lanes: {names:?}");
+    assert!(
+        names.iter().all(|name| name.starts_with(prefix)),
+        "{prefix}...: {names:?}"
+    );
+    assert_eq!(trace.pids(), [run.pid], "all in the example's process");
+}
+
 /// Check that `trace` has one lane per worker process, named `worker 1` to
 /// `worker N`, each in a process of its own that is not the example's (the
 /// parent hands out the work and does none), and `spans` spans named `span`
