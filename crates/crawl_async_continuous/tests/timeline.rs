@@ -3,18 +3,9 @@
 
 use std::time::Duration;
 
-use support::testkit::{check_lanes_in_one_process, run_example_timeline};
+use support::testkit::{check_lanes_in_one_process, pages_requested, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_crawl_async_continuous");
-
-/// The `pages requested: N` of the closing lines.
-fn pages_requested(stdout: &str) -> usize {
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("pages requested: "));
-    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
-    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
-}
 
 #[test]
 fn one_lane_per_fetch_and_exactly_the_cap_in_flight() {

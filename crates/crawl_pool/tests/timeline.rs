@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use support::testkit::{check_one_lane_per_worker, run_example_timeline};
+use support::testkit::{check_one_lane_per_worker, pages_requested, run_example_timeline};
 
 const BIN: &str = env!("CARGO_BIN_EXE_crawl_pool");
 
@@ -21,15 +21,6 @@ const SMALL: &[&str] = &[
     "--workers",
     "4",
 ];
-
-/// The `pages requested: N` of the closing lines.
-fn pages_requested(stdout: &str) -> usize {
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("pages requested: "));
-    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
-    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
-}
 
 #[test]
 fn processes_the_lanes_are_the_four_worker_pids() {

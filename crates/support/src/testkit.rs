@@ -322,6 +322,15 @@ pub fn run_example_timeline(
     (run, trace)
 }
 
+/// The N of a crawler's closing line `pages requested: N, ...`.
+pub fn pages_requested(stdout: &str) -> usize {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pages requested: "));
+    let number = line.and_then(|rest| rest.split(',').next()?.parse().ok());
+    number.unwrap_or_else(|| panic!("no `pages requested` line in:\n{stdout}"))
+}
+
 /// Check that `trace` has `lanes` lanes, each named `prefix...` (`thread `,
 /// `task fetch`), all in the example's own process: threads or tasks, no
 /// worker process.
