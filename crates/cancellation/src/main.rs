@@ -53,8 +53,7 @@ async fn download_site(session: &reqwest::Client, url: &str) -> Outcome {
     outcome
 }
 
-/// Fetch the pages and the slow page three times, giving up on the slow
-/// one in three ways. Returns the pages' outcomes and the give-ups.
+/// Fetch the pages and the slow page, giving up on the slow one three ways.
 async fn download_all_sites(
     urls: &[String],
     slow: &str,
@@ -66,8 +65,7 @@ async fn download_all_sites(
 
     let secs = give_up.as_secs_f64();
     println!("--- tokio::time::timeout: give up after {secs:.2} s");
-    // `timeout` wraps a future; when time runs out it drops it, and with it
-    // the request and its connection. No code runs inside the dropped one.
+    // `timeout` drops the future when time runs out, request and connection with it.
     let all = urls.iter().map(|url| download_site(&session, url));
     let (pages, slow_page) = tokio::join!(
         join_all(all),

@@ -33,8 +33,7 @@ struct Args {
 /// What downloading one URL gave: the number of bytes read, or why it failed.
 type Outcome = Result<usize, String>;
 
-thread_local! {
-    // `threading.local()`: each thread's own slot, empty until its first download.
+thread_local! { // `threading.local()`: each thread's own slot, empty until its first download
     static SESSION: OnceCell<ureq::Agent> = const { OnceCell::new() }; // <- changed from download_sync
 }
 

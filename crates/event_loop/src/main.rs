@@ -59,8 +59,7 @@ struct Timers {
 }
 
 thread_local! {
-    // The running loop's timers. A thread-local is how `sleep()` finds its
-    // loop without being handed one, as `asyncio.sleep` finds the running loop.
+    // The running loop's timers: how `sleep()` finds its loop, as `asyncio.sleep` does.
     static TIMERS: RefCell<Timers> = RefCell::default();
 }
 
@@ -116,9 +115,8 @@ struct Task {
     waker: Waker,
 }
 
-/// Waking a task means one thing: put its id on the ready list. Wakers must
-/// be `Send + Sync` (an I/O thread may fire them), so the ready list is fed
-/// through a channel; the loop itself and the futures stay on one thread.
+/// Waking a task puts its id on the ready list, through a channel: wakers must be
+/// `Send + Sync` (an I/O thread may fire them); the futures stay on one thread.
 struct TaskWaker {
     id: TaskId,
     ready: Sender<TaskId>,

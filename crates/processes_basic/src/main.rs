@@ -2,9 +2,8 @@
 //!
 //! Mirrors: "Multithreading, Multiprocessing, and Asyncio", section "Multiprocessing Module".
 //! Run:     cargo run --release -p processes_basic [-- --help]
-//! Notice:  each line carries the pid that printed it: two pids, neither the
-//!          parent's. The lines interleave and the run takes about 5 seconds,
-//!          as with threads, but each child has its own memory.
+//! Notice:  two pids print, neither the parent's; the lines interleave and the
+//!          run takes about 5 s, as with threads, but each child has its own memory.
 //! Python -> Rust: `multiprocessing.Process(target=print_numbers)` -> the
 //!          program starts *itself* again with a hidden `--worker` flag (Rust
 //!          cannot start a process at a function; the hidden flag plays the
@@ -57,9 +56,8 @@ fn start_process(count: u32, seconds: f64) -> io::Result<Child> {
 fn main() -> ExitCode {
     support::exit_cleanly_on_io_failure();
     let (args, _timeline) = support::timeline::parse::<Args>(); // + --timeline FILE
-
-    // In a child: do the work and leave (the parent writes the one report).
     if args.worker {
+        // A child: do the work and leave (the parent writes the one report).
         set_pause(args.seconds);
         set_range_end(args.count);
         print_numbers();
